@@ -1,0 +1,64 @@
+package ru.txix.isp.pywrapper.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import net.logstash.logback.encoder.LogstashEncoder;
+
+/**
+ * Logback's configuration when the application brings none ({@code logback.xml} on the class path or
+ * {@code -Dlogback.configurationFile} take precedence): one JSON object per line on stderr at info level,
+ * or — with {@code APP_MODE=dev} — readable lines at debug level. Found by Logback through
+ * {@code META-INF/services}.
+ */
+public final class LogbackDefaults extends ContextAwareBase implements Configurator {
+
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    if (System.getProperty("logback.configurationFile") != null
+        || getClass().getClassLoader().getResource("logback-test.xml") != null
+        || getClass().getClassLoader().getResource("logback.xml") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
+    boolean dev = Modes.from(System.getenv()).dev();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("console");
+    appender.setTarget("System.err");
+    appender.setEncoder(dev ? readable(context) : json(context));
+    appender.start();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(dev ? Level.DEBUG : Level.INFO);
+    root.addAppender(appender);
+    // Libraries that are chatty at debug level stay at info even in dev mode.
+    context.getLogger("jdk.internal.httpclient").setLevel(Level.INFO);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  private static Encoder<ILoggingEvent> json(LoggerContext context) {
+    LogstashEncoder encoder = new LogstashEncoder();
+    encoder.setContext(context);
+    encoder.getFieldNames().setTimestamp("time");
+    encoder.getFieldNames().setVersion("[ignore]");
+    encoder.getFieldNames().setLevelValue("[ignore]");
+    encoder.getFieldNames().setLogger("logger");
+    encoder.getFieldNames().setThread("thread");
+    encoder.getFieldNames().setStackTrace("stackTrace");
+    encoder.start();
+    return encoder;
+  }
+
+  private static Encoder<ILoggingEvent> readable(LoggerContext context) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg %kvp%n");
+    encoder.start();
+    return encoder;
+  }
+}

@@ -1,0 +1,63 @@
+package ru.txix.isp.pywrapper.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+
+/**
+ * The local config ({@code conf/config.yml} plus environment overrides), with defaults applied. Keys and
+ * defaults follow isp-kit; {@link #python()} is this library's own section.
+ *
+ * @param moduleName the module's name on the platform
+ * @param configServiceAddress config-service instances ({@code ip} and {@code port} split on {@code ;});
+ *     empty in offline mode when not set
+ * @param grpcInnerAddress where the Python child listens ({@code BINDING_ADDRESS})
+ * @param grpcOuterAddress what is advertised to the platform ({@code ip} empty = detect)
+ * @param remoteConfigOverride JSON object merged into every remote config, or null
+ * @param remoteConfigReceiverTimeout limit for applying one remote config (5 s)
+ * @param defaultRemoteConfigPath the default remote config file, or null for the default location
+ * @param remoteConfigPath the offline remote config file, or null for the default location
+ * @param infraServerPort port of the health/metrics server ({@code grpcInnerAddress.port + 1})
+ * @param healthcheckHandlerTimeout limit for one health check (1 s)
+ * @param metricsAutodiscovery whether and how metrics are announced to the platform
+ * @param python how the Python child is run
+ */
+public record LocalConfig(String moduleName, List<HostPort> configServiceAddress, BindingAddress grpcInnerAddress,
+                          OuterAddress grpcOuterAddress, String remoteConfigOverride,
+                          Duration remoteConfigReceiverTimeout, String defaultRemoteConfigPath,
+                          String remoteConfigPath, int infraServerPort, Duration healthcheckHandlerTimeout,
+                          MetricsAutodiscovery metricsAutodiscovery, PythonSettings python) {
+  public LocalConfig {
+    configServiceAddress = List.copyOf(configServiceAddress);
+  }
+
+  /** The advertised address: {@code ip} may be empty, meaning "detect the host's address". */
+  public record OuterAddress(String ip, int port) {
+  }
+
+  /** {@code metricsAutodiscovery}: off by default; {@code address} empty = broadcast host + infra port. */
+  public record MetricsAutodiscovery(boolean enable, String address, Map<String, String> additionalLabels) {
+    public MetricsAutodiscovery {
+      additionalLabels = Map.copyOf(additionalLabels);
+    }
+  }
+
+  /**
+   * {@code python.*}: how the child is run.
+   *
+   * @param uv the uv executable (name on PATH or path), default {@code uv}
+   * @param uvArgs arguments between {@code uv run} and the script, e.g. {@code [--frozen]}
+   * @param restartDelay wait after the child exited (2 s)
+   * @param startRetryDelay wait after a failed start (2 s)
+   * @param stopTimeout SIGTERM grace before SIGKILL (5 s)
+   * @param configRestartInterval configs within this time of a start collapse into one restart (1.5 s)
+   * @param readinessTimeout cluster mode: longest wait for the child to accept before MODULE:READY (60 s)
+   */
+  public record PythonSettings(String uv, List<String> uvArgs, Duration restartDelay, Duration startRetryDelay,
+                               Duration stopTimeout, Duration configRestartInterval, Duration readinessTimeout) {
+    public PythonSettings {
+      uvArgs = List.copyOf(uvArgs);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package ru.txix.isp.pywrapper.internal.posix;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A reading of Linux's {@code /proc}: which processes exist, their group and start time, and whether one
+ * carries a given environment entry. Empty on systems without {@code /proc/self/stat}.
+ *
+ * <p>Zombies (state {@code Z}) are reported as not alive: they hold no resources and only wait for their
+ * parent (or init) to reap them.
+ */
+public final class ProcTable {
+  private static final Path PROC = Path.of("/proc");
+  private static final boolean AVAILABLE = Files.isReadable(PROC.resolve("self/stat"));
+
+  private ProcTable() {
+  }
+
+  /** True on Linux. */
+  public static boolean available() {
+    return AVAILABLE;
+  }
+
+  /** One line of {@code /proc/<pid>/stat}: the fields we use. */
+  public record Entry(long pid, long ppid, long pgid, char state, long startTicks) {
+    public boolean alive() {
+      return state != 'Z' && state != 'X' && state != 'x';
+    }
+  }
+
+  /** The entry of one process, or empty if it does not exist (or this is not Linux). */
+  public static Optional<Entry> read(long pid) {
+    if (!AVAILABLE) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every process visible now. Processes that vanish while reading are skipped. */
+  public static List<Entry> all() {
+    List<Entry> entries = new ArrayList<>();
+    if (!AVAILABLE) {
+      return entries;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcTable::isPidDir)) {
+      for (Path dir : dirs) {
+        read(Long.parseLong(dir.getFileName().toString())).ifPresent(entries::add);
+      }
+    } catch (IOException e) {
+      // /proc unreadable: report what we have.
+    }
+    return entries;
+  }
+
+  /** True if the process's initial environment holds exactly {@code name=value}. */
+  public static boolean hasEnvironmentEntry(long pid, String name, String value) {
+    byte[] wanted = (name + "=" + value).getBytes(StandardCharsets.UTF_8);
+    byte[] environ;
+    try {
+      environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start == wanted.length && regionEquals(environ, start, wanted)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
+
+  static Entry parse(long pid, String stat) {
+    // "pid (comm) S ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+    //  cstime priority nice threads itrealvalue starttime ..." — comm may hold spaces and parentheses.
+    int close = stat.lastIndexOf(')');
+    if (close < 0) {
+      return null;
+    }
+    String[] fields = stat.substring(close + 2).split(" ");
+    return new Entry(pid, Long.parseLong(fields[1]), Long.parseLong(fields[2]), fields[0].charAt(0),
+        Long.parseLong(fields[19]));
+  }
+
+  private static boolean regionEquals(byte[] haystack, int offset, byte[] needle) {
+    for (int i = 0; i < needle.length; i++) {
+      if (haystack[offset + i] != needle[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isPidDir(Path path) {
+    String name = path.getFileName().toString();
+    for (int i = 0; i < name.length(); i++) {
+      if (!Character.isDigit(name.charAt(i))) {
+        return false;
+      }
+    }
+    return !name.isEmpty();
+  }
+}

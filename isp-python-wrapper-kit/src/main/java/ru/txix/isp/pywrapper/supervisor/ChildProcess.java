@@ -1,0 +1,34 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A started child: {@code uv} leading a process group of its own, with Python and whatever Python starts.
+ *
+ * <p>Signals go to the whole group. There is no guarantee that a process terminates on {@link #terminate()};
+ * {@link #kill()} is the escalation, and {@link #cleanUp()} removes what is left once the leader is gone.
+ */
+public interface ChildProcess {
+
+  /** The pid of the group leader ({@code uv}). */
+  long pid();
+
+  /** The process group id; equals {@link #pid()} when the child leads its own group, -1 where there are none. */
+  long pgid();
+
+  /** Completes once the leader has exited. Never completes exceptionally. */
+  CompletableFuture<ExitStatus> onExit();
+
+  /** Asks the whole group to stop (SIGTERM). */
+  void terminate();
+
+  /** Kills the whole group (SIGKILL) and every descendant that left it. */
+  void kill();
+
+  /**
+   * Called after the leader exited: kills whatever of the child is still alive (group members and
+   * descendants that left the group) and returns their pids, empty when nothing was left.
+   */
+  List<Long> cleanUp();
+}

@@ -1,0 +1,214 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@link AddressDelivery} over the JDK's {@link HttpClient}.
+ *
+ * <p>Each module has one lane: at most one request in flight, the newest undelivered list waiting behind it.
+ * A failed attempt (connection error, timeout, any non-2xx status) is retried with {@link Backoff} for as
+ * long as the child lives — addresses are never given up on. A list that arrives while another is in flight
+ * or waiting to be retried replaces it, so the child always ends with the newest list, in order.
+ *
+ * <p>All mutable state is guarded by {@code this}. HTTP calls are asynchronous; callers never wait.
+ */
+public final class HttpAddressDelivery implements AddressDelivery {
+  /** Path the Python service implements. */
+  public static final String PATH = "/receive_module_addresses";
+
+  private static final Logger log = LoggerFactory.getLogger(HttpAddressDelivery.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  private final Scheduler scheduler;
+  private final Backoff backoff;
+  private final SupervisorListener listener;
+  private final ExecutorService httpExecutor;
+  private final HttpClient client;
+  private final Random random = new Random();
+
+  private long generation = -1;
+  private BindingAddress target;
+  private final Map<String, Lane> lanes = new HashMap<>();
+
+  public HttpAddressDelivery(Scheduler scheduler, Backoff backoff, SupervisorListener listener) {
+    this.scheduler = scheduler;
+    this.backoff = backoff;
+    this.listener = listener;
+    this.httpExecutor = Executors.newFixedThreadPool(2, NamedThreads.daemon("py-addresses"));
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(3))
+        .executor(httpExecutor)
+        .build();
+  }
+
+  @Override
+  public synchronized void childReady(long generation, BindingAddress target, Map<String, List<String>> hosts) {
+    resetLanes();
+    this.generation = generation;
+    this.target = target;
+    hosts.forEach((module, list) -> offer(module, list));
+  }
+
+  @Override
+  public synchronized void hostsChanged(long generation, String module, List<String> hosts) {
+    if (generation == this.generation) {
+      offer(module, hosts);
+    }
+  }
+
+  @Override
+  public synchronized void childGone(long generation) {
+    if (generation == this.generation) {
+      resetLanes();
+      this.generation = -1;
+      this.target = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    resetLanes();
+    generation = -1;
+    httpExecutor.shutdownNow();
+  }
+
+  private void offer(String module, List<String> hosts) {
+    Lane lane = lanes.computeIfAbsent(module, Lane::new);
+    lane.pending = List.copyOf(hosts);
+    pump(lane);
+  }
+
+  private void pump(Lane lane) {
+    if (lane.inFlight || lane.retry != null || lane.pending == null || target == null) {
+      return;
+    }
+    List<String> hosts = lane.pending;
+    lane.pending = null;
+    lane.inFlight = true;
+    lane.attempts++;
+    long sentFor = generation;
+    send(lane.module, hosts).whenComplete((response, error) -> completed(lane, sentFor, hosts, response, error));
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(String module, List<String> hosts) {
+    ObjectNode payload = JSON.createObjectNode().put("module", module);
+    hosts.forEach(payload.putArray("hosts")::add);
+    byte[] body = JSON.writeValueAsBytes(payload);
+    HttpRequest request = HttpRequest.newBuilder(target.httpUri(PATH))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    try {
+      return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void completed(Lane lane, long sentFor, List<String> hosts, HttpResponse<String> response,
+                         Throwable error) {
+    String failure = error != null ? describe(error)
+        : response.statusCode() / 100 == 2 ? null
+        : "HTTP " + response.statusCode() + ": " + abbreviate(response.body());
+    int attempts;
+    synchronized (this) {
+      lane.inFlight = false;
+      if (sentFor != generation || lanes.get(lane.module) != lane) {
+        return;
+      }
+      attempts = lane.attempts;
+      if (failure == null) {
+        lane.attempts = 0;
+        pump(lane);
+      } else {
+        if (lane.pending == null) {
+          lane.pending = hosts;
+        }
+        lane.retry = scheduler.schedule(backoff.delay(attempts, random), () -> retry(lane, sentFor));
+      }
+    }
+    if (failure == null) {
+      log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("module", lane.module)
+          .addKeyValue("hosts", hosts).addKeyValue("attempts", attempts).log("module addresses delivered");
+      notify(() -> listener.addressesDelivered(lane.module, hosts, attempts));
+    } else {
+      if (Integer.bitCount(attempts) == 1) { // attempts 1, 2, 4, 8…: loud but not a flood
+        log.atWarn().addKeyValue("worker", "supervisor").addKeyValue("module", lane.module)
+            .addKeyValue("attempt", attempts).addKeyValue("error", failure)
+            .log("failed to deliver module addresses to the python service, will retry");
+      }
+      notify(() -> listener.addressDeliveryFailed(lane.module, attempts, failure));
+    }
+  }
+
+  private synchronized void retry(Lane lane, long sentFor) {
+    lane.retry = null;
+    if (sentFor == generation && lanes.get(lane.module) == lane) {
+      pump(lane);
+    }
+  }
+
+  private void resetLanes() {
+    lanes.values().forEach(lane -> {
+      if (lane.retry != null) {
+        lane.retry.cancel();
+      }
+    });
+    lanes.clear();
+  }
+
+  private static void notify(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      log.warn("supervisor listener failed", e);
+    }
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+  }
+
+  private static String abbreviate(String body) {
+    String text = body == null ? "" : body.strip();
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+  }
+
+  /** One module's deliveries. Guarded by the enclosing instance. */
+  private static final class Lane {
+    final String module;
+    List<String> pending;
+    boolean inFlight;
+    Cancellable retry;
+    int attempts;
+
+    Lane(String module) {
+      this.module = module;
+    }
+  }
+}

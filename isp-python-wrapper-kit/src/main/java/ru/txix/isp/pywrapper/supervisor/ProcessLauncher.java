@@ -1,0 +1,16 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+/**
+ * Starts children. The production implementation is {@link UvProcessLauncher}; tests pass a fake so the
+ * state machine runs without processes.
+ */
+@FunctionalInterface
+public interface ProcessLauncher {
+
+  /**
+   * Starts a child for {@code spec}. Called only on the supervisor thread; must not block for long.
+   *
+   * @throws LaunchException if nothing was started; its message is shown to the operator as is
+   */
+  ChildProcess launch(LaunchSpec spec) throws LaunchException;
+}

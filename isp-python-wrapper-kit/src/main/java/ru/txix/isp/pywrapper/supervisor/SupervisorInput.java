@@ -1,0 +1,35 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/** What the supervisor thread reacts to. Created by the public methods and by callbacks; handled in order. */
+sealed interface SupervisorInput {
+
+  /** A config for the child (already merged and validated). */
+  record ConfigReceived(JsonNode config) implements SupervisorInput {
+  }
+
+  /** The full current host list of a required module. */
+  record HostsReceived(String module, List<String> hosts) implements SupervisorInput {
+    public HostsReceived {
+      hosts = List.copyOf(hosts);
+    }
+  }
+
+  /** The child of {@code generation} exited. */
+  record ProcessExited(long generation, ExitStatus status) implements SupervisorInput {
+  }
+
+  /** The child of {@code generation} accepts connections. */
+  record ProcessAccepting(long generation) implements SupervisorInput {
+  }
+
+  /** The timer numbered {@code token} fired; stale tokens are ignored. */
+  record TimerFired(long token) implements SupervisorInput {
+  }
+
+  /** Stop for good. */
+  record StopRequested() implements SupervisorInput {
+  }
+}

@@ -1,0 +1,167 @@
+package ru.txix.isp.pywrapper.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+
+class LocalConfigLoaderTest {
+  private static final String MINIMAL = """
+      moduleName: my-python-module
+      configServiceAddress:
+        ip: "isp-config-service-1;isp-config-service-2"
+        port: "9001;9002"
+      grpcOuterAddress: { ip: "", port: 9003 }
+      grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }
+      """;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void readsTheKeysOfTheReferenceExampleWithDefaults() throws IOException {
+    LocalConfig config = load(MINIMAL + """
+        remoteConfigReceiverTimeout: 10s
+        remoteConfigOverride: '{"database":{"host":"localhost"}}'
+        metricsAutodiscovery: { enable: true }
+        """, Map.of(), true);
+
+    assertThat(config.moduleName()).isEqualTo("my-python-module");
+    assertThat(config.configServiceAddress()).containsExactly(
+        new HostPort("isp-config-service-1", 9001), new HostPort("isp-config-service-2", 9002));
+    assertThat(config.grpcInnerAddress()).isEqualTo(new BindingAddress("0.0.0.0", 9003));
+    assertThat(config.grpcOuterAddress()).isEqualTo(new LocalConfig.OuterAddress("", 9003));
+    assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.remoteConfigOverride()).isEqualTo("{\"database\":{\"host\":\"localhost\"}}");
+    assertThat(config.metricsAutodiscovery().enable()).isTrue();
+    assertThat(config.infraServerPort()).isEqualTo(9004);
+    assertThat(config.healthcheckHandlerTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.python().uv()).isEqualTo("uv");
+    assertThat(config.python().uvArgs()).isEmpty();
+    assertThat(config.python().restartDelay()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.python().stopTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.python().readinessTimeout()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void keysMatchIgnoringCaseAndUnknownKeysAreIgnored() throws IOException {
+    LocalConfig config = load("""
+        MODULENAME: shouty
+        grpcinneraddress: { IP: 127.0.0.1, Port: "9100" }
+        somethingElse: { we: [don't, know] }
+        """, Map.of(), false);
+
+    assertThat(config.moduleName()).isEqualTo("shouty");
+    assertThat(config.grpcInnerAddress()).isEqualTo(new BindingAddress("127.0.0.1", 9100));
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFileAsInIspKit() throws IOException {
+    LocalConfig config = load(MINIMAL, Map.of(
+        "moduleName", "my-module",
+        "grpcOuterAddress.ip", "10.0.0.5",
+        "CONFIGSERVICEADDRESS.IP", "10.0.0.1;10.0.0.2",
+        "remoteConfigReceiverTimeout", "10s",
+        "metricsAutodiscovery.additionalLabels.env", "prod",
+        "python.uvArgs.[1]", "--no-sync",
+        "python.uvArgs.[0]", "--frozen",
+        "remoteConfigOverride", "{\"a\":\"x=y\"}"), true);
+
+    assertThat(config.moduleName()).isEqualTo("my-module");
+    assertThat(config.grpcOuterAddress().ip()).isEqualTo("10.0.0.5");
+    assertThat(config.configServiceAddress()).containsExactly(new HostPort("10.0.0.1", 9001),
+        new HostPort("10.0.0.2", 9002));
+    assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.metricsAutodiscovery().additionalLabels()).containsExactly(Map.entry("env", "prod"));
+    assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-sync");
+    assertThat(config.remoteConfigOverride()).as("'=' inside a value is kept").isEqualTo("{\"a\":\"x=y\"}");
+  }
+
+  @Test
+  void withAPrefixOnlyPrefixedVariablesCountAndThePrefixIsRemoved() throws IOException {
+    LocalConfig config = load(MINIMAL, Map.of(
+        "APP_CONFIG_ENV_PREFIX", "MYAPP_",
+        "MYAPP_GRPCINNERADDRESS.PORT", "9300",
+        "moduleName", "ignored-without-prefix"), true);
+
+    assertThat(config.grpcInnerAddress().port()).isEqualTo(9300);
+    assertThat(config.moduleName()).isEqualTo("my-python-module");
+  }
+
+  @Test
+  void uvArgumentsMayBeOneString() throws IOException {
+    LocalConfig config = load(MINIMAL + "python: { uvArgs: \"--frozen  --no-dev\", stopTimeout: 1500ms }\n",
+        Map.of(), true);
+
+    assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-dev");
+    assertThat(config.python().stopTimeout()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void remoteConfigOverrideMayBeWrittenAsAYamlMappingAndKeepsItsKeysCase() throws IOException {
+    LocalConfig config = load(MINIMAL + "remoteConfigOverride: { dataBase: { Host: localhost } }\n", Map.of(), true);
+
+    assertThat(config.remoteConfigOverride()).isEqualTo("{\"dataBase\":{\"Host\":\"localhost\"}}");
+  }
+
+  @Test
+  void offlineModeNeedsNoConfigServiceAndAdvertisesTheInnerPort() throws IOException {
+    LocalConfig config = load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n", Map.of(), false);
+
+    assertThat(config.configServiceAddress()).isEmpty();
+    assertThat(config.grpcOuterAddress().port()).isEqualTo(9003);
+  }
+
+  @Test
+  void missingRequiredKeyIsOneLineNamingTheFileAndTheKey() {
+    assertThatThrownBy(() -> load("grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n", Map.of(), false))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("conf/config.yml: moduleName: required key is missing");
+    assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0 }\n", Map.of(), false))
+        .hasMessage("conf/config.yml: grpcInnerAddress.port: required key is missing");
+    assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n", Map.of(), true))
+        .hasMessage("conf/config.yml: configServiceAddress.ip: required key is missing");
+  }
+
+  @Test
+  void malformedValuesNameTheKeyAndWhereTheValueCameFrom() {
+    assertThatThrownBy(() -> load(MINIMAL.replace("port: 9003 }\n", "port: nine }\n")
+        .replace("grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }", "grpcInnerAddress: { ip: 0.0.0.0, port: nine }"),
+        Map.of(), true))
+        .hasMessage("conf/config.yml: grpcInnerAddress.port: must be an integer, got \"nine\"");
+    assertThatThrownBy(() -> load(MINIMAL, Map.of("GRPCINNERADDRESS.PORT", "70000"), true))
+        .hasMessage("environment variable GRPCINNERADDRESS.PORT: grpcInnerAddress.port: must be a port in "
+            + "1..65535, got 70000");
+    assertThatThrownBy(() -> load(MINIMAL + "remoteConfigReceiverTimeout: 10\n", Map.of(), true))
+        .hasMessageStartingWith("conf/config.yml: remoteConfigReceiverTimeout: invalid duration \"10\"");
+    assertThatThrownBy(() -> load(MINIMAL.replace("\"9001;9002\"", "\"9001\""), Map.of(), true))
+        .hasMessage("conf/config.yml: configServiceAddress.port: 2 hosts but 1 ports: ip and port are "
+            + "';'-separated lists of the same length");
+  }
+
+  @Test
+  void brokenOrMissingFileIsOneClearLine() throws IOException {
+    assertThatThrownBy(() -> LocalConfigLoader.load(dir.resolve("nope.yml"), "conf/config.yml", Map.of(), false))
+        .hasMessageStartingWith("conf/config.yml: file not found (");
+    assertThatThrownBy(() -> load("moduleName: [unclosed\n", Map.of(), false))
+        .hasMessageStartingWith("conf/config.yml: invalid YAML at line ");
+    assertThatThrownBy(() -> load("- a\n- b\n", Map.of(), false))
+        .hasMessage("conf/config.yml: expected a YAML mapping of keys at the top level");
+    assertThatThrownBy(() -> load("", Map.of(), false)).hasMessage("conf/config.yml: the file is empty");
+  }
+
+  private LocalConfig load(String yaml, Map<String, String> environment, boolean cluster) throws IOException {
+    Path file = dir.resolve("config.yml");
+    Files.writeString(file, yaml);
+    return LocalConfigLoader.load(file, "conf/config.yml", environment, cluster);
+  }
+
+}

@@ -1,0 +1,128 @@
+package ru.txix.isp.pywrapper.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A copy of the fixture Python project ({@code src/test/resources/fixture-project}) in a folder of the test's,
+ * and the events its processes wrote to {@code fixture.log}.
+ */
+public final class PythonProject {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final List<String> FILES = List.of("main.py", "pyproject.toml", "uv.lock");
+
+  private final Path root;
+
+  private PythonProject(Path root) {
+    this.root = root;
+  }
+
+  /** Copies the fixture project into {@code folder}. */
+  public static PythonProject in(Path folder) {
+    try {
+      Files.createDirectories(folder);
+      for (String name : FILES) {
+        try (InputStream in = PythonProject.class.getResourceAsStream("/fixture-project/" + name)) {
+          Files.copy(in, folder.resolve(name));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new PythonProject(folder);
+  }
+
+  /**
+   * Writes {@code conf/config.yml} (module {@code moduleName}, child on 127.0.0.1:{@code port}, infra server on
+   * {@code port + 1}, config service at {@code configService}) and the offline remote config
+   * {@code conf/config.json}.
+   */
+  public PythonProject withConf(String moduleName, int port, String configService, String offlineConfig) {
+    write("conf/config.yml", String.join("\n",
+        "moduleName: " + moduleName,
+        "configServiceAddress:",
+        "  ip: \"" + configService.substring(0, configService.lastIndexOf(':')) + "\"",
+        "  port: \"" + configService.substring(configService.lastIndexOf(':') + 1) + "\"",
+        "grpcOuterAddress: { ip: 127.0.0.1, port: " + port + " }",
+        "grpcInnerAddress: { ip: 127.0.0.1, port: " + port + " }",
+        ""));
+    write("conf/config.json", offlineConfig);
+    return this;
+  }
+
+  /** Every pid the fixture recorded: Python processes and their children. */
+  public List<Long> recordedPids() {
+    List<Long> pids = new ArrayList<>();
+    for (JsonNode started : events("started")) {
+      pids.add(started.get("pid").asLong());
+      started.path("children").forEach(child -> pids.add(child.asLong()));
+    }
+    return pids;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path log() {
+    return root.resolve("fixture.log");
+  }
+
+  /** The host's environment plus uv on PATH and {@code FIXTURE_LOG}. */
+  public Map<String, String> environment() {
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    environment.put("PATH", Uv.path());
+    environment.put("FIXTURE_LOG", log().toString());
+    environment.put("UV_PYTHON_DOWNLOADS", "never");
+    return environment;
+  }
+
+  /** Every event written so far, oldest first. */
+  public List<JsonNode> events() {
+    if (!Files.exists(log())) {
+      return List.of();
+    }
+    try {
+      List<JsonNode> events = new ArrayList<>();
+      for (String line : Files.readAllLines(log(), StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          events.add(JSON.readTree(line));
+        }
+      }
+      return events;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Events named {@code name}. */
+  public List<JsonNode> events(String name) {
+    return events().stream().filter(e -> e.path("event").asString().equals(name)).collect(Collectors.toList());
+  }
+
+  public List<JsonNode> events(String name, Predicate<JsonNode> filter) {
+    return events(name).stream().filter(filter).collect(Collectors.toList());
+  }
+
+  public void write(String relative, String content) {
+    try {
+      Path file = root.resolve(relative);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+"""Test fixture: a Python service whose behaviour is chosen by its config (CONFIG_FILE).
+
+Config keys (all optional):
+  exitCode      exit with this code right after start
+  bindDelay     seconds to wait before listening on BINDING_ADDRESS
+  ignoreTerm    ignore SIGTERM
+  grandchildren list of "ignore" (child ignoring SIGTERM), "setsid" (child in a new session ignoring
+                SIGTERM) or "daemon" (double-forked child in a new session ignoring SIGTERM)
+  addressStatus HTTP status answered to POST /receive_module_addresses (default 200)
+
+Every event is appended as one JSON line to $FIXTURE_LOG.
+"""
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG = os.environ.get("FIXTURE_LOG", "fixture.log")
+LOCK = threading.RLock()  # re-entrant: a signal handler may record while the main thread records
+
+
+def record(event, **fields):
+    fields["event"] = event
+    fields["pid"] = os.getpid()
+    fields["monotonicNs"] = time.monotonic_ns()
+    with LOCK, open(LOG, "a", encoding="utf-8") as f:
+        f.write(json.dumps(fields) + "\n")
+
+
+IGNORE_TERM = "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+DAEMON = ("import os,signal,time\n"
+          "if os.fork() == 0:\n"
+          "    os.setsid()\n"
+          "    if os.fork() == 0:\n"
+          "        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+          "        open(os.environ['DAEMON_PID_FILE'], 'w').write(str(os.getpid()))\n"
+          "        time.sleep(600)\n"
+          "    os._exit(0)\n"
+          "os.wait()\n")
+
+
+def spawn(kind):
+    if kind == "ignore":
+        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM]).pid
+    if kind == "setsid":
+        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM], start_new_session=True).pid
+    if kind == "daemon":
+        pid_file = os.path.abspath(f"daemon-{os.getpid()}.pid")
+        env = dict(os.environ, DAEMON_PID_FILE=pid_file)
+        subprocess.run([sys.executable, "-c", DAEMON], env=env, check=True)
+        for _ in range(100):
+            if os.path.exists(pid_file) and open(pid_file).read():
+                return int(open(pid_file).read())
+            time.sleep(0.02)
+        raise RuntimeError("daemon did not start")
+    raise ValueError(kind)
+
+
+def on_sigterm(*_):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    record("sigterm")
+    os._exit(0)
+
+
+def main():
+    config_file = os.environ["CONFIG_FILE"]
+    binding = os.environ["BINDING_ADDRESS"]
+    with open(config_file, encoding="utf-8") as f:
+        config = json.load(f)
+    mode = oct(stat.S_IMODE(os.stat(config_file).st_mode))
+    if config.get("ignoreTerm"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    else:
+        # SIGTERM to the process group reaches Python twice (directly and forwarded by uv): exit on the first.
+        signal.signal(signal.SIGTERM, on_sigterm)
+    children = [spawn(kind) for kind in config.get("grandchildren", [])]
+    record("started", pgid=os.getpgid(0), sid=os.getsid(0), ppid=os.getppid(), binding=binding,
+           configFile=config_file, configMode=mode, config=config, children=children,
+           cwd=os.getcwd(), childId=os.environ.get("PYWRAPPER_CHILD_ID"),
+           unbuffered=os.environ.get("PYTHONUNBUFFERED"))
+    if "exitCode" in config:
+        sys.exit(config["exitCode"])
+    time.sleep(config.get("bindDelay", 0))
+
+    status = config.get("addressStatus", 200)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path == "/receive_module_addresses":
+                payload = json.loads(body)
+                record("addresses", module=payload["module"], hosts=payload["hosts"],
+                       contentType=self.headers.get("Content-Type"), status=status)
+            self.send_response(status if self.path == "/receive_module_addresses" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self):
+            data = json.dumps({"pid": os.getpid(), "config": config}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    host, _, port = binding.rpartition(":")
+    server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+    record("listening")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

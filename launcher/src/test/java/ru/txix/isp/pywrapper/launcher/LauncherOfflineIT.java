@@ -1,0 +1,140 @@
+package ru.txix.isp.pywrapper.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.testing.FreePort;
+import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import ru.txix.isp.pywrapper.testing.ProcessChecks;
+import ru.txix.isp.pywrapper.testing.PythonProject;
+import ru.txix.isp.pywrapper.testing.RealProcessTest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code java -jar isp-python-wrapper.jar} in offline mode, with a real uv and Python child. */
+@RealProcessTest
+class LauncherOfflineIT {
+  static final Path JAR = Path.of("target/isp-python-wrapper.jar");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir
+  Path dir;
+
+  private PythonProject project;
+  private int port;
+  private LauncherProcess launcher;
+
+  @BeforeEach
+  void setUp() {
+    port = FreePort.find();
+    project = PythonProject.in(dir).withConf("offline-module", port, "127.0.0.1:9001", "{\"v\":1}");
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (launcher != null) {
+      launcher.close();
+    }
+    project.recordedPids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+  }
+
+  @Test
+  void appliesEveryEditOfTheOfflineConfigAndIgnoresABrokenOne() throws Exception {
+    launcher = start(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    assertThat(project.events("started").get(0).get("config")).isEqualTo(JSON.readTree("{\"v\":1}"));
+    Thread.sleep(1600); // past the 1.5 s in which config changes collapse into one restart
+
+    replaceConfig("{\"v\":2}");
+    await().atMost(Duration.ofSeconds(20)).until(() -> project.events("listening").size() == 2);
+    assertThat(project.events("started").get(1).get("config")).isEqualTo(JSON.readTree("{\"v\":2}"));
+
+    Files.writeString(project.root().resolve("conf/config.json"), "{\"v\": 3,,}");
+    JsonNode error = launcher.awaitLogContaining("conf/config.json: invalid JSON", Duration.ofSeconds(10));
+    assertThat(error.get("level").asString()).isEqualTo("ERROR");
+    assertThat(error.get("message").asString()).endsWith("; the python service keeps its current config");
+    Thread.sleep(500);
+    assertThat(project.events("started")).hasSize(2);
+
+    replaceConfig("{\"v\":3}");
+    await().atMost(Duration.ofSeconds(20)).until(() -> project.events("listening").size() == 3);
+    assertThat(project.events("started").get(2).get("config")).isEqualTo(JSON.readTree("{\"v\":3}"));
+  }
+
+  @Test
+  void sigtermStopsTheChildFirstThenExitsZero() {
+    launcher = start(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    List<Long> pids = project.recordedPids();
+
+    launcher.signal("TERM");
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
+    assertThat(project.events("sigterm")).hasSize(1);
+    List<String> messages = launcher.logs().stream().map(l -> l.get("message").asString()).toList();
+    assertThat(messages).containsSubsequence("starting shutdown", "sending SIGTERM to process group",
+        "process exited", "shutdown completed");
+    assertThat(ProcessChecks.aliveOf(pids)).isEmpty();
+  }
+
+  @Test
+  void sigintStopsLikeSigterm() {
+    launcher = start(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+
+    launcher.signal("INT");
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
+    assertThat(launcher.logsContaining("starting shutdown").get(0).get("signal").asString()).isEqualTo("SIGINT");
+  }
+
+  @Test
+  void missingRequiredKeyExitsOneWithOneLineNamingTheKeyAndTheFileAndStartsNoChild() {
+    project.write("conf/config.yml", "moduleName: m\ngrpcInnerAddress: { ip: 127.0.0.1 }\n");
+
+    launcher = start(Map.of());
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    List<JsonNode> errors = launcher.logs(l -> l.get("level").asString().equals("ERROR"));
+    assertThat(errors).extracting(l -> l.get("message").asString())
+        .containsExactly("conf/config.yml: grpcInnerAddress.port: required key is missing");
+    assertThat(project.events()).isEmpty();
+  }
+
+  @Test
+  void missingOfflineConfigExitsOneNamingTheFile() throws Exception {
+    Files.delete(project.root().resolve("conf/config.json"));
+
+    launcher = start(Map.of());
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")))
+        .extracting(l -> l.get("message").asString())
+        .singleElement().asString().startsWith("conf/config.json: file not found (");
+    assertThat(project.events()).isEmpty();
+  }
+
+  private LauncherProcess start(Map<String, String> extra) {
+    Map<String, String> environment = new HashMap<>(project.environment());
+    environment.put("CLUSTER_MODE", "offline");
+    environment.putAll(extra);
+    return LauncherProcess.start(JAR, project.root(), environment, List.of());
+  }
+
+  private void replaceConfig(String content) throws Exception {
+    Path temp = project.root().resolve("conf/config.json.tmp");
+    Files.writeString(temp, content);
+    Files.move(temp, project.root().resolve("conf/config.json"), StandardCopyOption.ATOMIC_MOVE);
+  }
+}
