@@ -17,3 +17,6 @@ test:
 
 clean:
 	$(MVN) -q clean
+
+bench: build
+	$(WITH_TOOLS) $(MVN) -q -pl benchmarks exec:java

@@ -8,11 +8,13 @@ Config keys (all optional):
                 SIGTERM) or "daemon" (double-forked child in a new session ignoring SIGTERM)
   addressStatus HTTP status answered to POST /receive_module_addresses (default 200)
 
-Every event is appended as one JSON line to $FIXTURE_LOG.
+Every event is appended as one JSON line to $FIXTURE_LOG, and also sent as a UDP datagram to
+$FIXTURE_NOTIFY (host:port) when that is set, so a benchmark can wait without polling.
 """
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = os.environ.get("FIXTURE_LOG", "fixture.log")
+NOTIFY = os.environ.get("FIXTURE_NOTIFY")
 LOCK = threading.RLock()  # re-entrant: a signal handler may record while the main thread records
 
 
@@ -28,8 +31,14 @@ def record(event, **fields):
     fields["event"] = event
     fields["pid"] = os.getpid()
     fields["monotonicNs"] = time.monotonic_ns()
+    fields["wallNs"] = time.time_ns()
+    line = json.dumps(fields)
     with LOCK, open(LOG, "a", encoding="utf-8") as f:
-        f.write(json.dumps(fields) + "\n")
+        f.write(line + "\n")
+    if NOTIFY:
+        host, _, port = NOTIFY.rpartition(":")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(line.encode(), (host, int(port)))
 
 
 IGNORE_TERM = "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"

@@ -88,6 +88,7 @@ public final class Application {
         .addKeyValue("configFile", paths.configFile().toString())
         .addKeyValue("remoteConfig", paths.offlineRemoteConfig().toString())
         .log("starting python wrapper");
+    checkUv(python.uv(), root);
     try {
       source.start();
     } catch (ConfigException e) {
@@ -121,6 +122,29 @@ public final class Application {
     }
   }
 
+  /**
+   * Logs which uv will run the child (or warns that none is found — the supervisor then reports and retries).
+   * Also the first process spawn of the JVM, which is slow; the first real start no longer pays for it.
+   */
+  private void checkUv(String uv, Path root) {
+    try {
+      Process process = new ProcessBuilder(uv, "--version").directory(root.toFile()).redirectErrorStream(true)
+          .start();
+      String version = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+          .strip();
+      if (process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0) {
+        log.atInfo().addKeyValue("uv", version).log("uv found");
+        return;
+      }
+      log.atWarn().addKeyValue("uv", uv).log("`" + uv + " --version` failed: " + version);
+    } catch (java.io.IOException e) {
+      log.atWarn().addKeyValue("uv", uv).log("uv not found on PATH: " + e.getMessage()
+          + "; the python service cannot start until it is installed (python3 -m pip install uv)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void shutdownNow(String signal) {
     log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: killing the python process "
         + "group without grace and exiting with " + EXIT_ERROR);
@@ -133,6 +157,7 @@ public final class Application {
         // exiting anyway
       }
     }
+    LogbackDefaults.flush();
     Runtime.getRuntime().halt(EXIT_ERROR);
   }
 

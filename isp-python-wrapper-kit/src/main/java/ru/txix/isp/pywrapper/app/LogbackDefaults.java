@@ -1,5 +1,6 @@
 package ru.txix.isp.pywrapper.app;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -10,6 +11,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
 
 /**
  * Logback's configuration when the application brings none ({@code logback.xml} on the class path or
@@ -33,12 +35,30 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
     appender.setTarget("System.err");
     appender.setEncoder(dev ? readable(context) : json(context));
     appender.start();
+    // Encoding and writing happen on Logback's worker thread, off the supervisor's restart path. Nothing is
+    // dropped: a full queue blocks the caller instead.
+    AsyncAppender async = new AsyncAppender();
+    async.setContext(context);
+    async.setName("async");
+    async.setQueueSize(4096);
+    async.setDiscardingThreshold(0);
+    async.setNeverBlock(false);
+    async.setMaxFlushTime(2000);
+    async.addAppender(appender);
+    async.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(dev ? Level.DEBUG : Level.INFO);
-    root.addAppender(appender);
+    root.addAppender(async);
     // Libraries that are chatty at debug level stay at info even in dev mode.
     context.getLogger("jdk.internal.httpclient").setLevel(Level.INFO);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** Writes out queued log lines (stops Logback); call right before the process exits. */
+  public static void flush() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
   }
 
   private static Encoder<ILoggingEvent> json(LoggerContext context) {

@@ -27,8 +27,9 @@ public interface ChildProcess {
   void kill();
 
   /**
-   * Called after the leader exited: kills whatever of the child is still alive (group members and
-   * descendants that left the group) and returns their pids, empty when nothing was left.
+   * Called after the leader exited: kills whatever of the child is still alive. The group is killed before
+   * this returns (so a new child can bind the old one's port); descendants that left the group are searched
+   * for and killed afterwards. The future holds the pids found alive, empty when nothing was left.
    */
-  List<Long> cleanUp();
+  CompletableFuture<List<Long>> cleanUp();
 }

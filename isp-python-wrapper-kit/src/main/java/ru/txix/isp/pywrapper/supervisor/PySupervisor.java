@@ -40,6 +40,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ConfigReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.HostsReceived;
+import ru.txix.isp.pywrapper.supervisor.SupervisorInput.LeftoversKilled;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessAccepting;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessExited;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.StopRequested;
@@ -293,6 +294,8 @@ public final class PySupervisor {
       }
     } else if (input instanceof StopRequested) {
       onStop();
+    } else if (input instanceof LeftoversKilled killed) {
+      reportLeftovers(killed.child(), killed.pids());
     }
   }
 
@@ -395,11 +398,11 @@ public final class PySupervisor {
     status.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
     line.log(expected ? "process exited" : "process exited unexpectedly");
     events.add(l -> l.processExited(exited.pid(), status, expected));
-    List<Long> leftovers = exited.cleanUp();
-    if (!leftovers.isEmpty()) {
-      logChild(log.atWarn(), exited).addKeyValue("killed", leftovers)
-          .log("killed processes the python child left behind");
-      events.add(l -> l.leftoversKilled(leftovers));
+    CompletableFuture<List<Long>> leftovers = exited.cleanUp();
+    if (state == STOPPING) {
+      reportLeftovers(exited, leftovers.join()); // the host may exit next: nothing may be left
+    } else {
+      leftovers.thenAccept(pids -> submit(new LeftoversKilled(exited, pids)));
     }
     switch (state) {
       case STARTING, RUNNING -> {
@@ -416,6 +419,13 @@ public final class PySupervisor {
       case RESTARTING -> startChild(restartCause);
       case STOPPING -> finish("python process stopped");
       default -> throw new IllegalStateException("Unexpected exit in state " + state);
+    }
+  }
+
+  private void reportLeftovers(ChildProcess exited, List<Long> pids) {
+    if (!pids.isEmpty()) {
+      logChild(log.atWarn(), exited).addKeyValue("killed", pids).log("killed processes the python child left behind");
+      events.add(l -> l.leftoversKilled(pids));
     }
   }
 

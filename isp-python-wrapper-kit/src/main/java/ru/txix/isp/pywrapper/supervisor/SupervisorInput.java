@@ -29,6 +29,10 @@ sealed interface SupervisorInput {
   record TimerFired(long token) implements SupervisorInput {
   }
 
+  /** The search for what an exited child left alive finished; {@code pids} were killed. */
+  record LeftoversKilled(ChildProcess child, List<Long> pids) implements SupervisorInput {
+  }
+
   /** Stop for good. */
   record StopRequested() implements SupervisorInput {
   }

@@ -5,7 +5,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
 import ru.txix.isp.pywrapper.internal.posix.Signal;
@@ -19,6 +22,10 @@ import ru.txix.isp.pywrapper.internal.posix.Signal;
  * signal are remembered and swept.
  */
 final class UvChildProcess implements ChildProcess {
+  /** Searches /proc off the supervisor thread, so that a restart does not wait for it. */
+  private static final ExecutorService SWEEPER =
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("py-sweeper"));
+
   private final Process process;
   private final boolean ownGroup;
   private final String childId;
@@ -72,10 +79,15 @@ final class UvChildProcess implements ChildProcess {
   }
 
   @Override
-  public List<Long> cleanUp() {
-    List<ProcessHandle> left = survivors();
-    killAll(left);
-    return left.stream().map(ProcessHandle::pid).collect(Collectors.toList());
+  public CompletableFuture<List<Long>> cleanUp() {
+    if (ownGroup) {
+      ProcessGroups.signalGroup(process.pid(), Signal.KILL);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      List<ProcessHandle> left = survivors();
+      killAll(left);
+      return left.stream().map(ProcessHandle::pid).collect(Collectors.toList());
+    }, SWEEPER);
   }
 
   /** Live processes of this child other than those already gone. */

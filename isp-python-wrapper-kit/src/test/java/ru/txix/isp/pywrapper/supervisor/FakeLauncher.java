@@ -92,9 +92,9 @@ final class FakeLauncher implements ProcessLauncher {
     }
 
     @Override
-    public List<Long> cleanUp() {
+    public CompletableFuture<List<Long>> cleanUp() {
       history.add("cleanUp " + pid);
-      return leftovers;
+      return CompletableFuture.completedFuture(leftovers);
     }
   }
 }

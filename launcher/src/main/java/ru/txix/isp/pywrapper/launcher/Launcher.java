@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.launcher;
 
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
+import ru.txix.isp.pywrapper.app.LogbackDefaults;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 
 /**
@@ -13,6 +14,8 @@ public final class Launcher {
   }
 
   public static void main(String[] args) {
-    System.exit(new Application(AppSpec.forHost("0.0.0", RemoteConfigValidator.NONE)).run());
+    int code = new Application(AppSpec.forHost("0.0.0", RemoteConfigValidator.NONE)).run();
+    LogbackDefaults.flush();
+    System.exit(code);
   }
 }

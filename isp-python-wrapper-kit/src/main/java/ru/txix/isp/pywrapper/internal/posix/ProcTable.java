@@ -1,8 +1,9 @@
 package ru.txix.isp.pywrapper.internal.posix;
 
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ public final class ProcTable {
     if (!AVAILABLE) {
       return Optional.empty();
     }
-    try {
-      return Optional.ofNullable(parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+      return Optional.ofNullable(parse(pid, new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -50,15 +51,14 @@ public final class ProcTable {
   /** Every process visible now. Processes that vanish while reading are skipped. */
   public static List<Entry> all() {
     List<Entry> entries = new ArrayList<>();
-    if (!AVAILABLE) {
+    String[] names = AVAILABLE ? new File("/proc").list() : null;
+    if (names == null) {
       return entries;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, ProcTable::isPidDir)) {
-      for (Path dir : dirs) {
-        read(Long.parseLong(dir.getFileName().toString())).ifPresent(entries::add);
+    for (String name : names) {
+      if (isPid(name)) {
+        read(Long.parseLong(name)).ifPresent(entries::add);
       }
-    } catch (IOException e) {
-      // /proc unreadable: report what we have.
     }
     return entries;
   }
@@ -105,8 +105,7 @@ public final class ProcTable {
     return true;
   }
 
-  private static boolean isPidDir(Path path) {
-    String name = path.getFileName().toString();
+  private static boolean isPid(String name) {
     for (int i = 0; i < name.length(); i++) {
       if (!Character.isDigit(name.charAt(i))) {
         return false;
