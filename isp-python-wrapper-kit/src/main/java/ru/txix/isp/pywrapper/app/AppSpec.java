@@ -3,28 +3,31 @@ package ru.txix.isp.pywrapper.app;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 
 /**
  * What an {@link Application} hosts and where.
  *
  * @param version the module's version
+ * @param schema the remote config's JSON schema (JSON text), sent to the config service
  * @param validator checks every remote config before the child gets it
+ * @param endpoints the Python service's HTTP endpoints, declared to the platform
+ * @param requiredModules modules whose addresses the Python service needs
  * @param environment the process environment (the host's, unless a test passes its own)
  * @param workingDirectory the Python project's root
  */
-public record AppSpec(String version, RemoteConfigValidator validator, Map<String, String> environment,
-                      Path workingDirectory) {
+public record AppSpec(String version, String schema, RemoteConfigValidator validator, List<Endpoint> endpoints,
+                      List<String> requiredModules, Map<String, String> environment, Path workingDirectory) {
   public AppSpec {
     requireNonNull(version, "version");
+    requireNonNull(schema, "schema");
     requireNonNull(validator, "validator");
+    endpoints = List.copyOf(endpoints);
+    requiredModules = List.copyOf(requiredModules);
     environment = Map.copyOf(environment);
     requireNonNull(workingDirectory, "workingDirectory");
-  }
-
-  /** The host's environment and working directory. */
-  public static AppSpec forHost(String version, RemoteConfigValidator validator) {
-    return new AppSpec(version, validator, System.getenv(), Path.of("").toAbsolutePath());
   }
 }

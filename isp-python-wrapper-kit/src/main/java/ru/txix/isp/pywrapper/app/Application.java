@@ -1,6 +1,11 @@
 package ru.txix.isp.pywrapper.app;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +17,17 @@ import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
 import ru.txix.isp.pywrapper.config.RemoteConfigPipeline;
-import ru.txix.isp.pywrapper.config.SecretMasker;
+import ru.txix.isp.pywrapper.Endpoint;
+import ru.txix.isp.pywrapper.cluster.ClusterClient;
+import ru.txix.isp.pywrapper.cluster.ClusterListener;
+import ru.txix.isp.pywrapper.cluster.ClusterSettings;
+import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
+import ru.txix.isp.pywrapper.config.LogLevelCheck;
+import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
+import ru.txix.isp.pywrapper.internal.LibraryVersion;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
@@ -30,13 +45,22 @@ public final class Application {
 
   private static final Logger log = LoggerFactory.getLogger(Application.class);
   private static final Duration OFFLINE_POLL = Duration.ofSeconds(1);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final AppSpec spec;
+  private final ClusterListener clusterListener;
+  private final RemoteConfigStatus remoteConfigStatus = new RemoteConfigStatus(Clock.systemUTC());
   private final CompletableFuture<String> shutdownRequested = new CompletableFuture<>();
   private volatile PySupervisor supervisor;
+  private volatile ClusterClient cluster;
 
   public Application(AppSpec spec) {
+    this(spec, new ClusterListener() { });
+  }
+
+  public Application(AppSpec spec, ClusterListener clusterListener) {
     this.spec = spec;
+    this.clusterListener = clusterListener;
   }
 
   /** Runs until shut down; returns the exit code. */
@@ -44,23 +68,26 @@ public final class Application {
     Modes modes = Modes.from(spec.environment());
     Path root = spec.workingDirectory().toAbsolutePath().normalize();
     Path localPath = ConfigPaths.localConfig(spec.environment(), root, modes.dev());
-    String localName = root.relativize(localPath.toAbsolutePath().normalize()).toString();
+    String localName = display(root, localPath);
     LocalConfig local;
     RemoteConfigPipeline pipeline;
+    ConfigPaths paths;
+    String defaultConfig = null;
     try {
       local = LocalConfigLoader.load(localPath, localName, spec.environment(), !modes.offline());
       pipeline = new RemoteConfigPipeline(
           RemoteConfigOverride.parse(local.remoteConfigOverride(), localName + ": remoteConfigOverride"),
-          spec.validator());
+          RemoteConfigValidator.all(new LogLevelCheck(), spec.validator()));
+      paths = ConfigPaths.resolve(spec.environment(), root, local);
+      checkEndpoints();
+      if (!modes.offline()) {
+        defaultConfig = readJsonObject(paths.defaultRemoteConfig(), paths.display(paths.defaultRemoteConfig()),
+            "cluster mode sends it to the config service as the module's default config");
+      }
     } catch (ConfigException e) {
       log.error(e.getMessage());
       return EXIT_ERROR;
     }
-    if (!modes.offline()) {
-      log.error("cluster mode is not available in this version: set CLUSTER_MODE=offline");
-      return EXIT_ERROR;
-    }
-    ConfigPaths paths = ConfigPaths.resolve(spec.environment(), root, local);
     LocalConfig.PythonSettings python = local.python();
     SupervisorSettings settings = SupervisorSettings.DEFAULTS
         .withRestartDelay(python.restartDelay())
@@ -74,52 +101,127 @@ public final class Application {
         .configFile(paths.configFile())
         .build();
     this.supervisor = supervisor;
+    RemoteConfigApplier applier = new RemoteConfigApplier(pipeline, supervisor, remoteConfigStatus);
 
-    String offlineName = paths.display(paths.offlineRemoteConfig());
-    OfflineConfigSource source = new OfflineConfigSource(paths.offlineRemoteConfig(), offlineName,
-        raw -> apply(pipeline, raw, offlineName), OFFLINE_POLL);
     ShutdownSignals.install(shutdownRequested::complete, this::shutdownNow);
     Thread hook = new Thread(() -> stopSupervisor(supervisor, settings), "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
-
     log.atInfo().addKeyValue("module", local.moduleName()).addKeyValue("version", spec.version())
         .addKeyValue("mode", modes.offline() ? "offline" : "cluster")
         .addKeyValue("bindingAddress", local.grpcInnerAddress().toString())
         .addKeyValue("configFile", paths.configFile().toString())
-        .addKeyValue("remoteConfig", paths.offlineRemoteConfig().toString())
         .log("starting python wrapper");
     checkUv(python.uv(), root);
-    try {
-      source.start();
-    } catch (ConfigException e) {
-      log.error(e.getMessage());
-      stopSupervisor(supervisor, settings);
-      return EXIT_ERROR;
+
+    AutoCloseable configSource;
+    if (modes.offline()) {
+      String offlineName = paths.display(paths.offlineRemoteConfig());
+      OfflineConfigSource source = new OfflineConfigSource(paths.offlineRemoteConfig(), offlineName,
+          raw -> applier.configReceived(offlineName, new String(raw, StandardCharsets.UTF_8)), OFFLINE_POLL);
+      try {
+        source.start();
+      } catch (ConfigException e) {
+        log.error(e.getMessage());
+        stopSupervisor(supervisor, settings);
+        return EXIT_ERROR;
+      }
+      configSource = source;
+    } else {
+      ClusterClient client = new ClusterClient(local.configServiceAddress(),
+          declaration(local, defaultConfig), applier, clusterListener, clusterSettings(local));
+      client.start();
+      this.cluster = client;
+      configSource = client;
     }
 
     String signal = shutdownRequested.join();
     log.atInfo().addKeyValue("signal", signal).log("starting shutdown");
-    source.close();
+    if (configSource instanceof OfflineConfigSource offline) {
+      offline.close();
+    }
     stopSupervisor(supervisor, settings);
+    closeQuietly(configSource);
     log.info("shutdown completed");
     removeHook(hook);
     return EXIT_OK;
   }
 
+  /** True while a config-service session is active (always false in offline mode). */
+  public boolean sessionActive() {
+    ClusterClient client = cluster;
+    return client != null && client.sessionActive();
+  }
+
+  public RemoteConfigStatus remoteConfigStatus() {
+    return remoteConfigStatus;
+  }
+
+  /** The supervisor, once {@link #run()} has created it. */
+  public PySupervisor supervisor() {
+    return supervisor;
+  }
+
+  private ModuleDeclaration declaration(LocalConfig local, String defaultConfig) {
+    LocalConfig.MetricsAutodiscovery metrics = local.metricsAutodiscovery();
+    return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
+        spec.requiredModules(), local.grpcOuterAddress().ip(), local.grpcOuterAddress().port(),
+        metrics.enable() ? new ModuleDeclaration.Metrics(metrics.address(), local.infraServerPort(),
+            metrics.additionalLabels()) : null,
+        spec.schema(), defaultConfig);
+  }
+
+  private static ClusterSettings clusterSettings(LocalConfig local) {
+    return ClusterSettings.DEFAULTS
+        .withConfigTimeout(Duration.ofSeconds(5).plus(local.remoteConfigReceiverTimeout()))
+        .withReadinessTimeout(local.python().readinessTimeout());
+  }
+
+  private void checkEndpoints() {
+    for (Endpoint endpoint : spec.endpoints()) {
+      if (endpoint.httpMethod() == null || endpoint.httpMethod().isBlank()) {
+        throw new ConfigException("endpoint " + endpoint.path() + ": httpMethod is required (the module's "
+            + "transport is http)");
+      }
+    }
+  }
+
+  /** Reads a file that must hold a JSON object; {@code why} says what it is for. */
+  static String readJsonObject(Path file, String name, String why) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(name + ": file not found (" + file + "); " + why);
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read the file: " + e, e);
+    }
+    try {
+      JsonNode node = JSON.readTree(text);
+      if (node == null || !node.isObject()) {
+        throw new ConfigException(name + ": expected a JSON object");
+      }
+      return JSON.writeValueAsString(node);
+    } catch (JacksonException e) {
+      throw new ConfigException(name + ": invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String display(Path root, Path file) {
+    Path absolute = file.toAbsolutePath().normalize();
+    return absolute.startsWith(root) ? root.relativize(absolute).toString() : absolute.toString();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.atWarn().setCause(e).log("close failed");
+    }
+  }
+
   /** Asks a running {@link #run()} to shut down, as SIGTERM would. */
   public void requestShutdown(String reason) {
     shutdownRequested.complete(reason);
-  }
-
-  private void apply(RemoteConfigPipeline pipeline, byte[] raw, String origin) {
-    RemoteConfigPipeline.Outcome outcome = pipeline.process(raw);
-    if (outcome instanceof RemoteConfigPipeline.Accepted accepted) {
-      log.atInfo().addKeyValue("config", SecretMasker.mask(accepted.config()))
-          .log("remote config received");
-      supervisor.configReceived(accepted.config());
-    } else if (outcome instanceof RemoteConfigPipeline.Rejected rejected) {
-      log.error(origin + ": " + rejected.reason() + "; the python service keeps its current config");
-    }
   }
 
   /**

@@ -23,10 +23,22 @@ public final class LogLevels {
     };
   }
 
-  /** Sets the root level when Logback is the SLF4J backend; returns false otherwise. */
+  /**
+   * Sets the root level when Logback is the SLF4J backend, and logs the change; returns false when the level
+   * was already {@code level} or Logback is not the backend.
+   */
   public static boolean apply(Level level) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+      Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+      Level before = root.getLevel();
+      if (level.equals(before)) {
+        return false;
+      }
+      root.setLevel(level);
+      org.slf4j.Logger log = LoggerFactory.getLogger(LogLevels.class);
+      log.atInfo().addKeyValue("from", String.valueOf(before)).addKeyValue("to", level.toString())
+          .log("log level changed by the remote config");
+      log.debug("debug logging is on");
       return true;
     }
     return false;

@@ -38,6 +38,7 @@ import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ConfigReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.HostsReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.LeftoversKilled;
@@ -115,6 +116,7 @@ public final class PySupervisor {
   private boolean configFileCurrent = true;
   private RestartCause restartCause;
   private final Map<String, List<String>> hosts = new LinkedHashMap<>();
+  private final List<CompletableFuture<Void>> runningWaiters = new ArrayList<>();
   private TimerKind timerKind = TimerKind.NONE;
   private long timerToken;
   private Cancellable timer = Cancellable.NONE;
@@ -157,6 +159,21 @@ public final class PySupervisor {
   public void hostsReceived(String module, List<String> hosts) {
     requireNonNull(module, "module");
     submit(new HostsReceived(module, hosts));
+  }
+
+  /**
+   * Completes once a child accepts connections on the binding address — judged after every input submitted
+   * before this call, so a config handed over just before is taken into account. Fails if the supervisor
+   * stops first.
+   */
+  public CompletableFuture<Void> awaitRunning() {
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    if (stopped.isDone()) {
+      future.completeExceptionally(new IllegalStateException("the supervisor is stopped"));
+    } else {
+      submit(new AwaitRunning(future));
+    }
+    return future;
   }
 
   /** Starts stopping (idempotent); the future completes once the child is gone. */
@@ -273,6 +290,9 @@ public final class PySupervisor {
 
   private void handle(SupervisorInput input) {
     if (state == STOPPED) {
+      if (input instanceof AwaitRunning waiting) {
+        waiting.future().completeExceptionally(new IllegalStateException("the supervisor is stopped"));
+      }
       log.debug("ignored after stop: {}", input);
     } else if (input instanceof ConfigReceived received) {
       onConfig(received.config());
@@ -296,6 +316,12 @@ public final class PySupervisor {
       onStop();
     } else if (input instanceof LeftoversKilled killed) {
       reportLeftovers(killed.child(), killed.pids());
+    } else if (input instanceof AwaitRunning waiting) {
+      if (state == RUNNING && timerKind != TimerKind.REPLACE_DUE) {
+        waiting.future().complete(null);
+      } else {
+        runningWaiters.add(waiting.future());
+      }
     }
   }
 
@@ -500,6 +526,8 @@ public final class PySupervisor {
     long pid = child.pid();
     events.add(l -> l.processReady(pid));
     delivery.childReady(generation, binding, Collections.unmodifiableMap(new LinkedHashMap<>(hosts)));
+    runningWaiters.forEach(waiter -> waiter.complete(null));
+    runningWaiters.clear();
   }
 
   private void sendTerm() {
@@ -511,6 +539,8 @@ public final class PySupervisor {
   }
 
   private void finish(String why) {
+    runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
+    runningWaiters.clear();
     cancelTimer();
     stopProbing();
     delivery.close();

@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 
 /** What the supervisor thread reacts to. Created by the public methods and by callbacks; handled in order. */
@@ -31,6 +32,10 @@ sealed interface SupervisorInput {
 
   /** The search for what an exited child left alive finished; {@code pids} were killed. */
   record LeftoversKilled(ChildProcess child, List<Long> pids) implements SupervisorInput {
+  }
+
+  /** Complete {@code future} once a child accepts connections, after everything queued before this. */
+  record AwaitRunning(CompletableFuture<Void> future) implements SupervisorInput {
   }
 
   /** Stop for good. */

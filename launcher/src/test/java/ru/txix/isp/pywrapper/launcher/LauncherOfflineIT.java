@@ -61,9 +61,10 @@ class LauncherOfflineIT {
     assertThat(project.events("started").get(1).get("config")).isEqualTo(JSON.readTree("{\"v\":2}"));
 
     Files.writeString(project.root().resolve("conf/config.json"), "{\"v\": 3,,}");
-    JsonNode error = launcher.awaitLogContaining("conf/config.json: invalid JSON", Duration.ofSeconds(10));
+    JsonNode error = launcher.awaitLogContaining("remote config rejected (conf/config.json): invalid JSON",
+        Duration.ofSeconds(10));
     assertThat(error.get("level").asString()).isEqualTo("ERROR");
-    assertThat(error.get("message").asString()).endsWith("; the python service keeps its current config");
+    assertThat(error.get("message").asString()).endsWith("; the python service keeps running on its previous config");
     Thread.sleep(500);
     assertThat(project.events("started")).hasSize(2);
 

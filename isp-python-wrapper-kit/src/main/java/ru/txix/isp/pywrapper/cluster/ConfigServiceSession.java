@@ -1,0 +1,320 @@
+package ru.txix.isp.pywrapper.cluster;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.cluster.Payloads.AddressConfiguration;
+import ru.txix.isp.pywrapper.cluster.Payloads.BackendDeclaration;
+import ru.txix.isp.pywrapper.cluster.Payloads.ConfigData;
+import ru.txix.isp.pywrapper.cluster.Payloads.MetricsAutodiscovery;
+import ru.txix.isp.pywrapper.cluster.Payloads.ModuleDependency;
+import ru.txix.isp.pywrapper.cluster.Payloads.ModuleRequirements;
+import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
+import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
+import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
+import ru.txix.isp.pywrapper.cluster.etp.EtpFormatException;
+import ru.txix.isp.pywrapper.cluster.etp.EtpMessage;
+import ru.txix.isp.pywrapper.config.HostPort;
+import ru.txix.isp.pywrapper.config.SecretMasker;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** One session with the config service, from connect to the end of the connection. Runs on "config-service". */
+final class ConfigServiceSession implements EtpConnection.Handler {
+  private static final Logger log = LoggerFactory.getLogger(ConfigServiceSession.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String TRANSPORT = "http";
+
+  private final ClusterClient client;
+  private final HostPort host;
+  private final String sessionId;
+  private final URI uri;
+  private final ModuleDeclaration declaration;
+  private final ClusterHandler handler;
+  private final ClusterListener listener;
+  private final ClusterSettings settings;
+  private final Scheduler timers;
+  private final Executor configLane;
+  private final Executor hostsLane;
+
+  private final CompletableFuture<Void> configSeen = new CompletableFuture<>();
+  private final CompletableFuture<Void> configValid = new CompletableFuture<>();
+  private final CompletableFuture<String> errorEvent = new CompletableFuture<>();
+  private final Map<String, CompletableFuture<Void>> modules = new LinkedHashMap<>();
+  private volatile boolean active;
+
+  ConfigServiceSession(ClusterClient client, HostPort host, String sessionId, URI uri, ModuleDeclaration declaration,
+                       ClusterHandler handler, ClusterListener listener, ClusterSettings settings, Scheduler timers, Executor configLane, Executor hostsLane) {
+    this.client = client;
+    this.host = host;
+    this.sessionId = sessionId;
+    this.uri = uri;
+    this.declaration = declaration;
+    this.handler = handler;
+    this.listener = listener;
+    this.settings = settings;
+    this.timers = timers;
+    this.configLane = configLane;
+    this.hostsLane = hostsLane;
+    declaration.requiredModules().forEach(module -> modules.put(module, new CompletableFuture<>()));
+  }
+
+  /** Runs the session; returns how the connection ended once it was active, or throws why it failed before. */
+  EtpClosed run() throws SessionFailedException {
+    EtpConnection connection = connect();
+    String advertised = advertisedHost();
+
+    emit(connection, ClusterEvents.MODULE_SEND_CONFIG_SCHEMA,
+        json(new ConfigData(declaration.version(), declaration.schema(), declaration.defaultConfig())));
+    emit(connection, ClusterEvents.MODULE_SEND_REQUIREMENTS,
+        json(new ModuleRequirements(declaration.requiredModules(), false)));
+
+    String awaitConfig = "await '" + ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED + "' event";
+    await(connection, configSeen, settings.configTimeout(), awaitConfig);
+    if (!handler.validConfigInEffect()) {
+      log.atError().addKeyValue("sessionId", sessionId).log("the remote config is invalid and no valid config is "
+          + "in effect: waiting for a corrected " + ClusterEvents.CONFIG_SEND_CONFIG_CHANGED
+          + " before MODULE:READY");
+      await(connection, configValid, null, "await a valid remote config");
+    }
+    for (Map.Entry<String, CompletableFuture<Void>> module : modules.entrySet()) {
+      await(connection, module.getValue(), settings.moduleConnectedTimeout(),
+          "await '" + ClusterEvents.moduleConnected(module.getKey()) + "' event");
+    }
+    awaitServiceAccepting(connection);
+
+    emit(connection, ClusterEvents.MODULE_READY, json(backendDeclaration(advertised)));
+    active = true;
+    client.activated();
+    listener.sessionActive(host.toString(), sessionId);
+    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
+        .log("module ready: config service session active");
+    try {
+      return connection.closed().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SessionFailedException("interrupted");
+    } catch (ExecutionException e) {
+      throw new SessionFailedException("connection failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private EtpConnection connect() throws SessionFailedException {
+    try {
+      EtpConnection connection = EtpConnection.open(uri, settings.etp(), timers, this);
+      client.connected(connection);
+      return connection;
+    } catch (java.io.IOException e) {
+      throw new SessionFailedException("connect to config service " + host + ": " + rootMessage(e), e);
+    }
+  }
+
+  private String advertisedHost() throws SessionFailedException {
+    if (!declaration.outerIp().isEmpty()) {
+      return declaration.outerIp();
+    }
+    try {
+      return AdvertisedHost.detect(host);
+    } catch (Exception e) {
+      throw new SessionFailedException("cannot find the local address towards " + host + " to advertise ("
+          + rootMessage(e) + "); set grpcOuterAddress.ip", e);
+    }
+  }
+
+  private void awaitServiceAccepting(EtpConnection connection) throws SessionFailedException {
+    try {
+      await(connection, handler.serviceAccepting(), settings.readinessTimeout(),
+          "await the python service to accept connections");
+    } catch (SessionFailedException e) {
+      if (!(e.getCause() instanceof TimeoutException)) {
+        throw e;
+      }
+      log.atWarn().addKeyValue("sessionId", sessionId).addKeyValue("timeout", settings.readinessTimeout().toString())
+          .log("the python service does not accept connections yet: sending MODULE:READY anyway");
+    }
+  }
+
+  private void emit(EtpConnection connection, String event, String data) throws SessionFailedException {
+    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("data", forLog(event, data))
+        .log("send event");
+    String response = await(connection, connection.emitWithAck(event, data, settings.ackTimeout()), null,
+        "emit '" + event + "'");
+    if (response.equals(ClusterEvents.ACK_OK)) {
+      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("response", response)
+          .log("event acknowledged");
+    } else {
+      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
+          .addKeyValue("response", EtpCodec.quote(response))
+          .log("config service acknowledged " + event + " with an error: " + EtpCodec.quote(response));
+    }
+  }
+
+  /** Waits for {@code step}, the end of the connection, an error event, or the timeout (null: none). */
+  private <T> T await(EtpConnection connection, CompletableFuture<T> step, Duration timeout, String what)
+      throws SessionFailedException {
+    CompletableFuture<Object> any = CompletableFuture.anyOf(step, connection.closed(), errorEvent);
+    try {
+      if (timeout == null) {
+        any.get();
+      } else {
+        any.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (TimeoutException e) {
+      throw new SessionFailedException(what + ": timeout after " + timeout.toMillis() + "ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SessionFailedException(what + ": interrupted");
+    } catch (ExecutionException e) {
+      // reported below
+    }
+    if (step.isDone()) {
+      try {
+        return step.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof TimeoutException) {
+          throw new SessionFailedException(what + ": " + cause.getMessage(), cause);
+        }
+        throw new SessionFailedException(what + ": " + rootMessage(cause), cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SessionFailedException(what + ": interrupted");
+      }
+    }
+    if (errorEvent.isDone()) {
+      throw new SessionFailedException(what + ": " + errorEvent.join());
+    }
+    throw new SessionFailedException(what + ": connection " + connection.closed().join());
+  }
+
+  private BackendDeclaration backendDeclaration(String advertisedHost) {
+    List<ModuleDependency> dependencies = new ArrayList<>();
+    declaration.requiredModules().forEach(module -> dependencies.add(new ModuleDependency(module, true)));
+    MetricsAutodiscovery metrics = null;
+    if (declaration.metrics() != null) {
+      Map<String, String> labels = new LinkedHashMap<>();
+      labels.put("__metrics_path__", "/internal/metrics");
+      labels.put("app", declaration.moduleName());
+      labels.putAll(declaration.metrics().additionalLabels());
+      String address = declaration.metrics().address().isEmpty()
+          ? new HostPort(advertisedHost, declaration.metrics().infraPort()).toString()
+          : declaration.metrics().address();
+      metrics = new MetricsAutodiscovery(address, labels);
+    }
+    return new BackendDeclaration(declaration.moduleName(), declaration.version(), declaration.libVersion(),
+        TRANSPORT, declaration.endpoints().isEmpty() ? null : declaration.endpoints(), dependencies,
+        new AddressConfiguration(advertisedHost, Integer.toString(declaration.outerPort())), metrics);
+  }
+
+  // ---- incoming events: on the connection's reader; hand over to a lane and return ----
+
+  @Override
+  public void onEvent(EtpConnection connection, EtpMessage message) {
+    String event = message.name();
+    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
+        .addKeyValue("data", forLog(event, message.data())).log("event received");
+    if (event.equals(ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED)
+        || event.equals(ClusterEvents.CONFIG_SEND_CONFIG_CHANGED)) {
+      configLane.execute(() -> {
+        applyConfig(event, message.data());
+        acknowledge(connection, message);
+      });
+    } else if (event.endsWith(ClusterEvents.MODULE_CONNECTED_SUFFIX) && modules.containsKey(moduleOf(event))) {
+      hostsLane.execute(() -> {
+        applyHosts(moduleOf(event), message.data());
+        acknowledge(connection, message);
+      });
+    } else if (event.equals(ClusterEvents.ERROR_CONNECTION) || event.equals(ClusterEvents.ERROR_CONFIG)) {
+      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
+          .log("config service reported an error: " + EtpCodec.quote(message.data()));
+      if (!active) {
+        errorEvent.complete(event + ": " + EtpCodec.quote(message.data()));
+      }
+      acknowledge(connection, message);
+    } else {
+      log.atWarn().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
+          .addKeyValue("data", EtpCodec.quote(message.data())).log("unexpected event from config service: ignored");
+      acknowledge(connection, message);
+    }
+  }
+
+  @Override
+  public void onMalformed(EtpConnection connection, EtpFormatException error) {
+    log.atError().addKeyValue("sessionId", sessionId).log("malformed message from config service ignored: "
+        + error.getMessage());
+  }
+
+  private void applyConfig(String event, String data) {
+    try {
+      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).log("remote config applying...");
+      if (handler.configReceived(event, data)) {
+        log.atInfo().addKeyValue("sessionId", sessionId).log("remote config successfully applied");
+      }
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).addKeyValue("sessionId", sessionId).log("handle event " + event);
+    }
+    configSeen.complete(null);
+    if (handler.validConfigInEffect()) {
+      configValid.complete(null);
+    }
+  }
+
+  private void applyHosts(String module, String data) {
+    try {
+      handler.hostsReceived(module, ModuleAddresses.parse(data));
+    } catch (IllegalArgumentException e) {
+      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("module", module)
+          .log("invalid address list for " + module + " ignored: " + e.getMessage());
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).addKeyValue("sessionId", sessionId).log("handle addresses of " + module);
+    }
+    modules.get(module).complete(null);
+  }
+
+  private void acknowledge(EtpConnection connection, EtpMessage message) {
+    if (message.wantsAck()) {
+      connection.send(message.ack(""));
+    }
+  }
+
+  private static String moduleOf(String event) {
+    return event.substring(0, event.length() - ClusterEvents.MODULE_CONNECTED_SUFFIX.length());
+  }
+
+  private static Object forLog(String event, String data) {
+    if (!ClusterEvents.carriesConfig(event)) {
+      return EtpCodec.quote(data);
+    }
+    try {
+      JsonNode parsed = JSON.readTree(data);
+      return parsed != null && parsed.isObject() ? SecretMasker.mask(parsed) : EtpCodec.quote(data);
+    } catch (JacksonException e) {
+      return EtpCodec.quote(data);
+    }
+  }
+
+  private static String json(Object payload) {
+    return JSON.writeValueAsString(payload);
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName()
+        : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+}

@@ -1,0 +1,208 @@
+package ru.txix.isp.pywrapper.cluster.etp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
+import ru.txix.isp.pywrapper.testing.FakeConfigService;
+
+/** The ETP client against a WebSocket server on loopback. */
+class EtpConnectionTest {
+  private final FakeConfigService service = FakeConfigService.start();
+  private final ExecutorScheduler timers = new ExecutorScheduler("test-etp-timer");
+  private final List<EtpMessage> events = new CopyOnWriteArrayList<>();
+  private final List<String> malformed = new CopyOnWriteArrayList<>();
+  private EtpConnection connection;
+
+  @AfterEach
+  void tearDown() {
+    if (connection != null) {
+      connection.close();
+    }
+    service.close();
+    timers.close();
+  }
+
+  @Test
+  void acksAreMatchedByIdAndIdsCountFromOnePerConnection() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+
+    assertThat(connection.emitWithAck("MODULE:READY", "{}", Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .isEqualTo("ok");
+    assertThat(connection.emitWithAck("UNKNOWN", "", Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .as("an ack without data").isEmpty();
+    assertThat(service.received()).extracting(r -> r.message().ackId()).containsExactly(1L, 2L);
+    assertThat(service.received().get(1).message().data()).isEmpty();
+
+    connection.close();
+    connect(EtpSettings.DEFAULTS);
+    connection.emitWithAck("MODULE:READY", "{}", Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+    assertThat(service.received().get(2).message().ackId()).isEqualTo(1L);
+  }
+
+  @Test
+  void unansweredAckTimesOutWithAClearMessage() {
+    connect(EtpSettings.DEFAULTS);
+
+    assertThatThrownBy(() -> connection.emitWithAck("__ack_NOBODY_ANSWERS", "", Duration.ofMillis(200))
+        .get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class)
+        .hasMessage("no acknowledgement of __ack_NOBODY_ANSWERS within 200ms");
+  }
+
+  @Test
+  void eventsWithDelimitersInDataAndWithoutDataArriveWhole() {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendRaw("EVENT||0||{\"a\":\"x||y\"}");
+    service.sendRaw("EMPTY||0");
+    service.sendRaw("EMPTY2||0||");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 3);
+    assertThat(events).containsExactly(new EtpMessage("EVENT", 0, "{\"a\":\"x||y\"}"),
+        new EtpMessage("EMPTY", 0, ""), new EtpMessage("EMPTY2", 0, ""));
+  }
+
+  @Test
+  void malformedFramesAreReportedAndTheConnectionGoesOn() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendRaw("garbage without delimiters");
+    service.sendRaw("EVENT||x||{}");
+    service.sendRaw("FINE||0||{}");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+    assertThat(malformed).containsExactly(
+        "expected format: <eventName>||<ackId>||<eventData>, got: garbage without delimiters",
+        "parse ackId: invalid ackId \"x\" in EVENT||x||{}");
+    assertThat(connection.emitWithAck("MODULE:READY", "{}", Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .isEqualTo("ok");
+  }
+
+  @Test
+  void messageOverTheReadLimitClosesTheConnectionWith1009() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendRaw("BIG||0||" + "x".repeat(5 * 1024 * 1024));
+
+    EtpClosed closed = connection.closed().get(10, TimeUnit.SECONDS);
+    assertThat(closed.code()).isEqualTo(1009);
+    assertThat(closed.byUs()).isTrue();
+    // The peer, still writing the oversized frame, may see the socket drop before it reads the close frame.
+    await().atMost(Duration.ofSeconds(5)).until(() -> !service.closeCodes().isEmpty());
+    assertThat(service.closeCodes()).containsAnyOf(1009, 1006);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void fragmentedMessageOverTheReadLimitIsClosedWith1009SeenByThePeer() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendFragmented("BIG||0||", 5, 1024 * 1024);
+
+    assertThat(connection.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1009);
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.closeCodes().contains(1009));
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void fragmentedMessageUnderTheLimitIsJoined() {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendFragmented("JOINED||0||", 3, 1000);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+    assertThat(events.get(0).name()).isEqualTo("JOINED");
+    assertThat(events.get(0).data()).hasSize(3000);
+  }
+
+  @Test
+  void messageJustUnderTheLimitIsAccepted() {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.sendRaw("BIG||0||" + "x".repeat(4 * 1024 * 1024 - 100));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+    assertThat(events.get(0).data()).hasSize(4 * 1024 * 1024 - 100);
+    assertThat(connection.closed()).isNotDone();
+  }
+
+  @Test
+  void missingPongEndsTheConnection() throws Exception {
+    service.answerPings(false);
+    connect(EtpSettings.DEFAULTS.withPingInterval(Duration.ofMillis(200)).withPongTimeout(Duration.ofMillis(300)));
+
+    EtpClosed closed = connection.closed().get(5, TimeUnit.SECONDS);
+
+    assertThat(closed.normal()).isFalse();
+    assertThat(closed.reason()).isEqualTo("no pong within 300ms");
+    assertThat(service.pingsReceived()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void answeredPingsKeepTheConnection() throws Exception {
+    connect(EtpSettings.DEFAULTS.withPingInterval(Duration.ofMillis(100)).withPongTimeout(Duration.ofMillis(300)));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.pingsReceived() >= 5);
+
+    assertThat(connection.closed()).isNotDone();
+  }
+
+  @Test
+  void closeIsNormalOnBothSidesAndFailsWaitingAcks() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    connection.close();
+
+    assertThat(connection.closed().get(5, TimeUnit.SECONDS)).isEqualTo(new EtpClosed(1000, "", true));
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.closeCodes().contains(1000));
+  }
+
+  @Test
+  void peerCloseAndDropAreReported() throws Exception {
+    connect(EtpSettings.DEFAULTS);
+    await().until(() -> service.openConnections() == 1);
+
+    service.dropAll();
+
+    EtpClosed closed = connection.closed().get(5, TimeUnit.SECONDS);
+    assertThat(closed.byUs()).isFalse();
+    assertThat(closed.normal()).isFalse();
+  }
+
+  private void connect(EtpSettings settings) {
+    try {
+      connection = EtpConnection.open(URI.create("ws://" + service.address() + "/isp-etp/?module_name=m"),
+          settings, timers, new EtpConnection.Handler() {
+            @Override
+            public void onEvent(EtpConnection connection, EtpMessage message) {
+              events.add(message);
+            }
+
+            @Override
+            public void onMalformed(EtpConnection connection, EtpFormatException error) {
+              malformed.add(error.getMessage());
+            }
+          });
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
