@@ -13,6 +13,7 @@ run: build
 	$(WITH_TOOLS) scripts/run-example
 
 test:
+	scripts/build-interop
 	$(WITH_TOOLS) $(MVN) clean install; status=$$?; scripts/surefire-summary || status=1; exit $$status
 
 clean:

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import ru.txix.isp.pywrapper.cluster.ClusterEvents;
+import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
 import ru.txix.isp.pywrapper.testing.PythonProject;
@@ -69,6 +71,7 @@ public final class Bench {
         + "waits for its exit and spawns `setsid uv run main.py`. Differences are taken pairwise (floor and "
         + "change samples alternate). `python.configRestartInterval: 0s` lets the changes follow each other.");
     report.add("");
+    cluster();
     report.add("### Launcher memory across restarts");
     report.add("");
     report.add("| JVM flags | restarts | RSS | threads | open fds |");
@@ -141,6 +144,62 @@ public final class Bench {
             + afterOne.fds() + " |");
         memory.add("| " + label + " | " + total + " | " + afterAll.rssMib() + " | " + afterAll.threads() + " | "
             + afterAll.fds() + " |");
+        launcher.signal("TERM");
+        launcher.awaitExit(Duration.ofSeconds(20));
+      }
+    }
+  }
+
+  /** Cluster mode against the in-process config-service double: pushes to effects at the child. */
+  private void cluster() throws Exception {
+    Path dir = work.resolve("cluster");
+    int port = FreePort.find();
+    try (FakeConfigService service = FakeConfigService.start(); Inbox inbox = new Inbox()) {
+      PythonProject project = PythonProject.in(dir).withConf("bench-cluster", port, service.address(), "{}");
+      project.write("conf/config.yml", Files.readString(dir.resolve("conf/config.yml"))
+          + "python: { configRestartInterval: 0s }\n");
+      project.write("conf/default_remote_config.json", "{\"v\":0}");
+      project.write("conf/module.yml", "requiredModules: [auth]\n");
+      Map<String, String> environment = new HashMap<>(project.environment());
+      environment.put("FIXTURE_NOTIFY", inbox.address());
+      try (LauncherProcess launcher = LauncherProcess.start(JAR, dir, environment, LEAN_FLAGS)) {
+        service.await(ClusterEvents.MODULE_READY, WAIT);
+        inbox.await("addresses", e -> true, WAIT);
+        List<Long> addresses = new ArrayList<>();
+        for (int i = 1; i <= samples * 5 + 5; i++) {
+          String ip = "10.1." + (i / 250) + "." + (i % 250);
+          long sent = System.nanoTime();
+          service.pushAddresses("auth", "[{\"ip\":\"" + ip + "\",\"port\":\"9001\"}]");
+          JsonNode delivered = inbox.await("addresses", e -> e.get("hosts").get(0).asString().startsWith(ip + ":"),
+              WAIT);
+          if (i > 5) {
+            addresses.add(delivered.get("monotonicNs").asLong() - sent);
+          }
+        }
+        List<Long> configs = new ArrayList<>();
+        for (int v = 1; v <= samples + 2; v++) {
+          int value = v;
+          long sent = System.nanoTime();
+          service.pushConfig("bench-cluster", "{\"v\":" + v + "}");
+          JsonNode started = inbox.await("started", e -> e.path("config").path("v").asInt() == value, WAIT);
+          long pid = started.get("pid").asLong();
+          JsonNode listening = inbox.await("listening", e -> e.get("pid").asLong() == pid, WAIT);
+          if (v > 2) {
+            configs.add(listening.get("monotonicNs").asLong() - sent);
+          }
+        }
+        report.add("### Cluster mode (config-service double in the benchmark's JVM, launcher with `"
+            + String.join(" ", LEAN_FLAGS) + "`)");
+        report.add("");
+        report.add("| Measure | n | median | p95 | target |");
+        report.add("|---|---|---|---|---|");
+        Stats a = Stats.ofNanos(addresses);
+        report.add(String.format("| P4 `<m>_MODULE_CONNECTED` sent → POST handled by the child | %d | %.2f ms "
+            + "| %.2f ms | ≤ 5 ms median |", a.count(), a.median(), a.p95()));
+        Stats c = Stats.ofNanos(configs);
+        report.add(String.format("| `CONFIG:SEND_CONFIG_CHANGED` sent → new child listening | %d | %.1f ms "
+            + "| %.1f ms | (floor above + overhead) |", c.count(), c.median(), c.p95()));
+        report.add("");
         launcher.signal("TERM");
         launcher.awaitExit(Duration.ofSeconds(20));
       }

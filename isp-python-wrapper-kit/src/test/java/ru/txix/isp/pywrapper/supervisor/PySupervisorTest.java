@@ -318,6 +318,34 @@ class PySupervisorTest {
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
   }
 
+  @Test
+  void awaitRunningCompletesOnceTheChildAcceptsTakingQueuedConfigsIntoAccount() {
+    java.util.concurrent.CompletableFuture<Void> beforeAnyConfig = supervisor.awaitRunning();
+    startRunning("{\"v\":1}");
+    assertThat(beforeAnyConfig).isDone();
+    assertThat(supervisor.awaitRunning()).isDone();
+
+    time.advance(Duration.ofSeconds(10));
+    supervisor.configReceived(json("{\"v\":2}"));
+    java.util.concurrent.CompletableFuture<Void> afterChange = supervisor.awaitRunning();
+    assertThat(launcher.children).hasSize(2); // the first one exited on SIGTERM, the second starts
+    assertThat(afterChange).isNotDone();
+    probe.accept();
+
+    assertThat(afterChange).isDone();
+  }
+
+  @Test
+  void awaitRunningFailsWhenTheSupervisorStops() {
+    supervisor.configReceived(json("{}"));
+    java.util.concurrent.CompletableFuture<Void> waiting = supervisor.awaitRunning();
+
+    supervisor.stopAsync();
+
+    assertThat(waiting).isCompletedExceptionally();
+    assertThat(supervisor.awaitRunning()).isCompletedExceptionally();
+  }
+
   private void startRunning(String config) {
     supervisor.configReceived(json(config));
     probe.accept();
