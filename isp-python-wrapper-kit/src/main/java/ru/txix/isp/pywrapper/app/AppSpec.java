@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.Endpoint;
+import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 
 /**
@@ -18,9 +19,11 @@ import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
  * @param requiredModules modules whose addresses the Python service needs
  * @param environment the process environment (the host's, unless a test passes its own)
  * @param workingDirectory the Python project's root
+ * @param pythonDefaults the {@code python.*} values where {@code conf/config.yml} leaves them out
  */
 public record AppSpec(String version, String schema, RemoteConfigValidator validator, List<Endpoint> endpoints,
-                      List<String> requiredModules, Map<String, String> environment, Path workingDirectory) {
+                      List<String> requiredModules, Map<String, String> environment, Path workingDirectory,
+                      LocalConfig.PythonSettings pythonDefaults) {
   public AppSpec {
     requireNonNull(version, "version");
     requireNonNull(schema, "schema");
@@ -29,5 +32,6 @@ public record AppSpec(String version, String schema, RemoteConfigValidator valid
     requiredModules = List.copyOf(requiredModules);
     environment = Map.copyOf(environment);
     requireNonNull(workingDirectory, "workingDirectory");
+    requireNonNull(pythonDefaults, "pythonDefaults");
   }
 }

@@ -17,12 +17,18 @@ import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
 import ru.txix.isp.pywrapper.config.RemoteConfigPipeline;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.cluster.ClusterClient;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
 import ru.txix.isp.pywrapper.cluster.ClusterSettings;
 import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
 import ru.txix.isp.pywrapper.config.LogLevelCheck;
+import ru.txix.isp.pywrapper.http.HealthChecks;
+import ru.txix.isp.pywrapper.http.HealthRegistry;
+import ru.txix.isp.pywrapper.http.InfraHttpServer;
+import ru.txix.isp.pywrapper.http.SupervisorJson;
+import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import tools.jackson.core.JacksonException;
@@ -74,12 +80,14 @@ public final class Application {
     ConfigPaths paths;
     String defaultConfig = null;
     try {
-      local = LocalConfigLoader.load(localPath, localName, spec.environment(), !modes.offline());
+      local = LocalConfigLoader.load(localPath, localName, spec.environment(), !modes.offline(),
+          spec.pythonDefaults());
       pipeline = new RemoteConfigPipeline(
           RemoteConfigOverride.parse(local.remoteConfigOverride(), localName + ": remoteConfigOverride"),
           RemoteConfigValidator.all(new LogLevelCheck(), spec.validator()));
       paths = ConfigPaths.resolve(spec.environment(), root, local);
       checkEndpoints();
+      checkProject(paths);
       if (!modes.offline()) {
         defaultConfig = readJsonObject(paths.defaultRemoteConfig(), paths.display(paths.defaultRemoteConfig()),
             "cluster mode sends it to the config service as the module's default config");
@@ -102,6 +110,26 @@ public final class Application {
         .build();
     this.supervisor = supervisor;
     RemoteConfigApplier applier = new RemoteConfigApplier(pipeline, supervisor, remoteConfigStatus);
+    boolean clusterMode = !modes.offline();
+    SupervisorMetrics metrics = new SupervisorMetrics(supervisor::snapshot, remoteConfigStatus, this::sessionActive,
+        clusterMode);
+    supervisor.addListener(metrics.supervisorListener());
+    HealthRegistry health = new HealthRegistry(Clock.systemUTC());
+    if (clusterMode) {
+      health.register(HealthChecks.CONFIG_SERVICE_CONNECTION, HealthChecks.configServiceConnection(this::sessionActive));
+    }
+    health.register(HealthChecks.REMOTE_CONFIG, HealthChecks.remoteConfig(remoteConfigStatus));
+    health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
+        local.grpcInnerAddress()));
+    InfraHttpServer infra;
+    try {
+      infra = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
+          metrics.registry(), SupervisorJson.of(supervisor, remoteConfigStatus, clusterMode, this::sessionActive));
+    } catch (ConfigException e) {
+      log.error(localName + ": " + e.getMessage());
+      stopSupervisor(supervisor, settings);
+      return EXIT_ERROR;
+    }
 
     ShutdownSignals.install(shutdownRequested::complete, this::shutdownNow);
     Thread hook = new Thread(() -> stopSupervisor(supervisor, settings), "shutdown-hook");
@@ -123,12 +151,14 @@ public final class Application {
       } catch (ConfigException e) {
         log.error(e.getMessage());
         stopSupervisor(supervisor, settings);
+        infra.close();
         return EXIT_ERROR;
       }
       configSource = source;
     } else {
       ClusterClient client = new ClusterClient(local.configServiceAddress(),
-          declaration(local, defaultConfig), applier, clusterListener, clusterSettings(local));
+          declaration(local, defaultConfig), applier, both(clusterListener, metrics.clusterListener()),
+          clusterSettings(local));
       client.start();
       this.cluster = client;
       configSource = client;
@@ -141,6 +171,7 @@ public final class Application {
     }
     stopSupervisor(supervisor, settings);
     closeQuietly(configSource);
+    infra.close();
     log.info("shutdown completed");
     removeHook(hook);
     return EXIT_OK;
@@ -174,6 +205,44 @@ public final class Application {
     return ClusterSettings.DEFAULTS
         .withConfigTimeout(Duration.ofSeconds(5).plus(local.remoteConfigReceiverTimeout()))
         .withReadinessTimeout(local.python().readinessTimeout());
+  }
+
+  /** The Python project must be there: the entry file, {@code pyproject.toml} and {@code uv.lock}. */
+  private static void checkProject(ConfigPaths paths) {
+    Path root = paths.workingDirectory();
+    Path script = root.resolve(paths.script());
+    if (!Files.isRegularFile(script)) {
+      throw new ConfigException(paths.display(script) + ": file not found in " + root
+          + " (the entry file of the Python service; APP_PYTHON_PATH names another)");
+    }
+    for (String name : new String[] {"pyproject.toml", "uv.lock"}) {
+      if (!Files.isRegularFile(root.resolve(name))) {
+        throw new ConfigException(name + ": file not found in " + root + " (the Python project's root must hold "
+            + "main.py, pyproject.toml and uv.lock; create the lock with `uv lock`)");
+      }
+    }
+  }
+
+  private static ClusterListener both(ClusterListener first, ClusterListener second) {
+    return new ClusterListener() {
+      @Override
+      public void sessionStarting(String host, String sessionId) {
+        first.sessionStarting(host, sessionId);
+        second.sessionStarting(host, sessionId);
+      }
+
+      @Override
+      public void sessionActive(String host, String sessionId) {
+        first.sessionActive(host, sessionId);
+        second.sessionActive(host, sessionId);
+      }
+
+      @Override
+      public void sessionEnded(String host, String sessionId, String reason, boolean normal) {
+        first.sessionEnded(host, sessionId, reason, normal);
+        second.sessionEnded(host, sessionId, reason, normal);
+      }
+    };
   }
 
   private void checkEndpoints() {

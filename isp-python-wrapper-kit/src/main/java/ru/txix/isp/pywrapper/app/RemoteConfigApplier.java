@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.cluster.ClusterHandler;
 import ru.txix.isp.pywrapper.config.LogLevelCheck;
 import ru.txix.isp.pywrapper.config.RemoteConfigPipeline;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.config.SecretMasker;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 

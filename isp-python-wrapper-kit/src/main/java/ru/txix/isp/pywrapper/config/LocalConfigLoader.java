@@ -25,6 +25,10 @@ public final class LocalConfigLoader {
 
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final SupervisorSettings DEFAULTS = SupervisorSettings.DEFAULTS;
+  /** The built-in {@code python.*} values. */
+  public static final LocalConfig.PythonSettings DEFAULT_PYTHON = new LocalConfig.PythonSettings("uv", List.of(),
+      DEFAULTS.restartDelay(), DEFAULTS.startRetryDelay(), DEFAULTS.stopTimeout(), DEFAULTS.configRestartInterval(),
+      Duration.ofSeconds(60));
 
   private LocalConfigLoader() {
   }
@@ -37,6 +41,12 @@ public final class LocalConfigLoader {
    */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
                                  boolean clusterMode) {
+    return load(file, displayName, environment, clusterMode, DEFAULT_PYTHON);
+  }
+
+  /** As above; {@code pythonDefaults} fill the {@code python.*} keys the file and the environment leave out. */
+  public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
+                                 boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
     FlatConfig config = FlatConfig.of(displayName, readYaml(file, displayName), environment,
         environment.getOrDefault(ENV_PREFIX_VARIABLE, ""));
 
@@ -61,13 +71,13 @@ public final class LocalConfigLoader {
         config.map("metricsAutodiscovery.additionalLabels"));
 
     LocalConfig.PythonSettings python = new LocalConfig.PythonSettings(
-        config.string("python.uv").filter(s -> !s.isBlank()).orElse("uv"),
-        config.list("python.uvArgs").orElse(List.of()),
-        config.duration("python.restartDelay").orElse(DEFAULTS.restartDelay()),
-        config.duration("python.startRetryDelay").orElse(DEFAULTS.startRetryDelay()),
-        config.duration("python.stopTimeout").orElse(DEFAULTS.stopTimeout()),
-        config.duration("python.configRestartInterval").orElse(DEFAULTS.configRestartInterval()),
-        config.duration("python.readinessTimeout").orElse(Duration.ofSeconds(60)));
+        config.string("python.uv").filter(s -> !s.isBlank()).orElse(pythonDefaults.uv()),
+        config.list("python.uvArgs").orElse(pythonDefaults.uvArgs()),
+        config.duration("python.restartDelay").orElse(pythonDefaults.restartDelay()),
+        config.duration("python.startRetryDelay").orElse(pythonDefaults.startRetryDelay()),
+        config.duration("python.stopTimeout").orElse(pythonDefaults.stopTimeout()),
+        config.duration("python.configRestartInterval").orElse(pythonDefaults.configRestartInterval()),
+        config.duration("python.readinessTimeout").orElse(pythonDefaults.readinessTimeout()));
 
     return new LocalConfig(moduleName, services, inner, outer,
         config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null),

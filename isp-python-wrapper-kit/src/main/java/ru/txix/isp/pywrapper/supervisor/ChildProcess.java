@@ -1,6 +1,8 @@
 package ru.txix.isp.pywrapper.supervisor;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,6 +18,16 @@ public interface ChildProcess {
 
   /** The process group id; equals {@link #pid()} when the child leads its own group, -1 where there are none. */
   long pgid();
+
+  /** A value unique to this child that its processes carry ({@code PYWRAPPER_CHILD_ID}), if any. */
+  default Optional<String> childId() {
+    return Optional.empty();
+  }
+
+  /** When the leader started, as the OS reports it, if known. */
+  default Optional<Instant> startInstant() {
+    return Optional.empty();
+  }
 
   /** Completes once the leader has exited. Never completes exceptionally. */
   CompletableFuture<ExitStatus> onExit();

@@ -89,6 +89,8 @@ public final class PySupervisor {
   private final LaunchSpec template;
   private final BindingAddress binding;
   private final ConfigFile configFile;
+  private final ChildRecord childRecord;
+  private boolean orphansReaped;
   private final ProcessLauncher launcher;
   private final Scheduler scheduler;
   private final Executor loop;
@@ -131,6 +133,8 @@ public final class PySupervisor {
     this.template = builder.template;
     this.binding = builder.binding;
     this.configFile = new ConfigFile(builder.configFile);
+    this.childRecord = new ChildRecord(builder.childRecord != null ? builder.childRecord
+        : this.configFile.path().resolveSibling("." + this.configFile.path().getFileName() + ".child"));
     this.launcher = builder.launcher;
     this.scheduler = builder.scheduler;
     this.loop = builder.loop;
@@ -486,6 +490,10 @@ public final class PySupervisor {
         return;
       }
     }
+    if (!orphansReaped) {
+      orphansReaped = true;
+      childRecord.reapOrphans();
+    }
     ChildProcess started;
     try {
       started = launcher.launch(launchSpec());
@@ -498,6 +506,7 @@ public final class PySupervisor {
     currentChild = started;
     starts++;
     killSent = false;
+    childRecord.write(started);
     childStartNanos = scheduler.nanoTime();
     startedAt = clock.instant();
     started.onExit().whenComplete((status, error) ->
@@ -539,6 +548,7 @@ public final class PySupervisor {
   }
 
   private void finish(String why) {
+    childRecord.clear();
     runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
     runningWaiters.clear();
     cancelTimer();
@@ -637,6 +647,7 @@ public final class PySupervisor {
     private LaunchSpec template = new LaunchSpec("uv", List.of(), "main.py", Path.of(""), System.getenv());
     private BindingAddress binding;
     private Path configFile;
+    private Path childRecord;
     private ProcessLauncher launcher;
     private Scheduler scheduler;
     private Executor loop;
@@ -671,6 +682,15 @@ public final class PySupervisor {
 
     public Builder configFile(Path configFile) {
       this.configFile = requireNonNull(configFile, "configFile");
+      return this;
+    }
+
+    /**
+     * The state file naming the running child, for reaping it after the host was killed (default:
+     * {@code .<config file name>.child} beside the config file).
+     */
+    public Builder childRecord(Path childRecord) {
+      this.childRecord = requireNonNull(childRecord, "childRecord");
       return this;
     }
 

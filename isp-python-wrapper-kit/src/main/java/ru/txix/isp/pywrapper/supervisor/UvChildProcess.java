@@ -1,6 +1,8 @@
 package ru.txix.isp.pywrapper.supervisor;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +51,16 @@ final class UvChildProcess implements ChildProcess {
   @Override
   public long pgid() {
     return ownGroup ? process.pid() : -1;
+  }
+
+  @Override
+  public Optional<String> childId() {
+    return Optional.of(childId);
+  }
+
+  @Override
+  public Optional<Instant> startInstant() {
+    return process.toHandle().info().startInstant();
   }
 
   @Override

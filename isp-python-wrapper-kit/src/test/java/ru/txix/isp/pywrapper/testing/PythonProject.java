@@ -24,6 +24,7 @@ public final class PythonProject {
   private static final List<String> FILES = List.of("main.py", "pyproject.toml", "uv.lock");
 
   private final Path root;
+  private int infraPort;
 
   private PythonProject(Path root) {
     this.root = root;
@@ -46,12 +47,14 @@ public final class PythonProject {
 
   /**
    * Writes {@code conf/config.yml} (module {@code moduleName}, child on 127.0.0.1:{@code port}, infra server on
-   * {@code port + 1}, config service at {@code configService}) and the offline remote config
+   * {@link #infraPort()}, config service at {@code configService}) and the offline remote config
    * {@code conf/config.json}.
    */
   public PythonProject withConf(String moduleName, int port, String configService, String offlineConfig) {
+    infraPort = FreePort.find();
     write("conf/config.yml", String.join("\n",
         "moduleName: " + moduleName,
+        "infraServerPort: " + infraPort,
         "configServiceAddress:",
         "  ip: \"" + configService.substring(0, configService.lastIndexOf(':')) + "\"",
         "  port: \"" + configService.substring(configService.lastIndexOf(':') + 1) + "\"",
@@ -60,6 +63,11 @@ public final class PythonProject {
         ""));
     write("conf/config.json", offlineConfig);
     return this;
+  }
+
+  /** The infra server's port written by {@link #withConf}. */
+  public int infraPort() {
+    return infraPort;
   }
 
   /** Every pid the fixture recorded: Python processes and their children. */

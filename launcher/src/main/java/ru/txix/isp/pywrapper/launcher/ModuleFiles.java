@@ -12,6 +12,7 @@ import java.util.Set;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigSchema;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 import ru.txix.isp.pywrapper.config.SchemaValidator;
@@ -61,7 +62,8 @@ final class ModuleFiles {
       validator = SchemaValidator.of(schemaNode, SCHEMA_FILE);
       schema = JSON.writeValueAsString(schemaNode);
     }
-    return new AppSpec(version, schema, validator, endpoints, required, environment, root);
+    return new AppSpec(version, schema, validator, endpoints, required, environment, root,
+        LocalConfigLoader.DEFAULT_PYTHON);
   }
 
   private static JsonNode readModule(Path file) {

@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.app;
+package ru.txix.isp.pywrapper.config;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -22,12 +22,12 @@ public final class RemoteConfigStatus {
     this.snapshot = new Snapshot(false, false, "no remote config received yet", clock.instant(), 0, 0);
   }
 
-  synchronized void accepted() {
+  public synchronized void accepted() {
     Snapshot s = snapshot;
     snapshot = new Snapshot(true, true, "", clock.instant(), s.accepted() + 1, s.rejected());
   }
 
-  synchronized void rejected(String reason) {
+  public synchronized void rejected(String reason) {
     Snapshot s = snapshot;
     snapshot = new Snapshot(false, s.validInEffect(), reason, clock.instant(), s.accepted(), s.rejected() + 1);
   }

@@ -1,0 +1,50 @@
+package ru.txix.isp.pywrapper.http;
+
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
+import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
+import ru.txix.isp.pywrapper.supervisor.SupervisorState;
+import ru.txix.isp.pywrapper.supervisor.TcpReadinessProbe;
+
+/** The host's health components. */
+public final class HealthChecks {
+  public static final String CONFIG_SERVICE_CONNECTION = "configServiceConnection";
+  public static final String REMOTE_CONFIG = "remoteConfig";
+  public static final String PYTHON_PROCESS = "pythonProcess";
+
+  private HealthChecks() {
+  }
+
+  /** Passes only while a config-service session is active (as isp-kit's). */
+  public static HealthCheck configServiceConnection(BooleanSupplier sessionActive) {
+    return () -> sessionActive.getAsBoolean() ? Optional.empty() : Optional.of("session inactive");
+  }
+
+  /** Passes when the last remote config received was valid; otherwise says why it was rejected. */
+  public static HealthCheck remoteConfig(RemoteConfigStatus status) {
+    return () -> {
+      RemoteConfigStatus.Snapshot snapshot = status.snapshot();
+      return snapshot.lastValid() ? Optional.empty() : Optional.of(snapshot.message());
+    };
+  }
+
+  /**
+   * Passes when the child is running and accepts a TCP connection on its binding address right now;
+   * otherwise names the state, e.g. "restarting after exit code 3".
+   */
+  public static HealthCheck pythonProcess(Supplier<SupervisorSnapshot> supervisor, BindingAddress binding) {
+    return () -> {
+      SupervisorSnapshot snapshot = supervisor.get();
+      if (snapshot.state() != SupervisorState.RUNNING) {
+        return Optional.of(snapshot.state().name().toLowerCase() + ": " + snapshot.detail());
+      }
+      if (!TcpReadinessProbe.accepts(binding.connectAddress())) {
+        return Optional.of("running (pid " + snapshot.pid() + ") but not accepting connections on " + binding);
+      }
+      return Optional.empty();
+    };
+  }
+}

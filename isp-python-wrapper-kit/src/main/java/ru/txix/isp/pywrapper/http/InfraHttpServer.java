@@ -1,0 +1,126 @@
+package ru.txix.isp.pywrapper.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.internal.NamedThreads;
+
+/**
+ * The infra HTTP server (isp-kit's convention: {@code infraServerPort}, all interfaces), any method:
+ *
+ * <ul>
+ *   <li>{@code /internal/health}: {@code application/health+json}, 200 when every component passes, 500
+ *       otherwise, 503 with body {@code timeout} when the checks take longer than the handler timeout;
+ *   <li>{@code /internal/metrics}: Prometheus text format;
+ *   <li>{@code /internal/supervisor}: the supervisor's state as JSON, for operators.
+ * </ul>
+ *
+ * <p>Requests are served by two daemon threads ("infra-http").
+ */
+public final class InfraHttpServer implements AutoCloseable {
+  public static final String HEALTH_PATH = "/internal/health";
+  public static final String METRICS_PATH = "/internal/metrics";
+  public static final String SUPERVISOR_PATH = "/internal/supervisor";
+
+  private static final Logger log = LoggerFactory.getLogger(InfraHttpServer.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(2, NamedThreads.daemon("infra-http"));
+  private final ExecutorService checks = Executors.newSingleThreadExecutor(NamedThreads.daemon("infra-health"));
+
+  private InfraHttpServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts.
+   *
+   * @throws ConfigException when the port cannot be bound (one line naming the port and why)
+   */
+  public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout,
+                                      PrometheusRegistry metrics, Supplier<String> supervisorJson) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(port), 64);
+    } catch (BindException e) {
+      throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e.getMessage()
+          + " (set infraServerPort to a free port)", e);
+    } catch (IOException e) {
+      throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e, e);
+    }
+    InfraHttpServer infra = new InfraHttpServer(server);
+    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    server.createContext(HEALTH_PATH, exchange -> infra.health(exchange, health, healthTimeout));
+    server.createContext(METRICS_PATH, exchange -> {
+      ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+      writer.write(body, metrics.scrape());
+      respond(exchange, 200, writer.getContentType(), body.toByteArray());
+    });
+    server.createContext(SUPERVISOR_PATH, exchange -> respond(exchange, 200, "application/json",
+        supervisorJson.get().getBytes(StandardCharsets.UTF_8)));
+    server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
+        "404 page not found\n".getBytes(StandardCharsets.UTF_8)));
+    server.setExecutor(infra.executor);
+    server.start();
+    log.atInfo().addKeyValue("port", server.getAddress().getPort()).log("infra server listening");
+    return infra;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void health(HttpExchange exchange, HealthRegistry health, Duration timeout) throws IOException {
+    CompletableFuture<HealthRegistry.Result> result = CompletableFuture.supplyAsync(health::result, checks);
+    try {
+      HealthRegistry.Result done = result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      respond(exchange, done.healthy() ? 200 : 500, "application/health+json",
+          done.body().getBytes(StandardCharsets.UTF_8));
+    } catch (TimeoutException e) {
+      respond(exchange, 503, "text/plain; charset=utf-8", "timeout".getBytes(StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      respond(exchange, 500, "text/plain; charset=utf-8", ("health check failed: " + e)
+          .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
+    try (exchange) {
+      exchange.getRequestBody().readAllBytes();
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+      boolean head = "HEAD".equalsIgnoreCase(exchange.getRequestMethod());
+      exchange.sendResponseHeaders(status, head ? -1 : body.length);
+      if (!head) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+    }
+  }
+
+  /** Stops at once. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    checks.shutdownNow();
+  }
+}

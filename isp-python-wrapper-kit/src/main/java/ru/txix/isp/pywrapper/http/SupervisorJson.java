@@ -1,0 +1,73 @@
+package ru.txix.isp.pywrapper.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
+import ru.txix.isp.pywrapper.supervisor.PySupervisor;
+import ru.txix.isp.pywrapper.supervisor.RestartCause;
+import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The body of {@code /internal/supervisor}: what an operator asks first when paged. */
+public final class SupervisorJson {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private SupervisorJson() {
+  }
+
+  /** A renderer bound to the live components. */
+  public static Supplier<String> of(PySupervisor supervisor, RemoteConfigStatus remoteConfig, boolean clusterMode,
+                                    BooleanSupplier sessionActive) {
+    return () -> render(supervisor, remoteConfig, clusterMode, sessionActive.getAsBoolean());
+  }
+
+  static String render(PySupervisor supervisor, RemoteConfigStatus remoteConfig, boolean clusterMode,
+                       boolean sessionActive) {
+    SupervisorSnapshot s = supervisor.snapshot();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("state", s.state().name());
+    root.put("detail", s.detail());
+    root.put("pid", s.pid());
+    root.put("pgid", s.pgid());
+    root.put("generation", s.generation());
+    root.put("startedAt", s.startedAt() == null ? null : s.startedAt().toString());
+    root.put("starts", s.starts());
+    ObjectNode restarts = root.putObject("restarts");
+    for (RestartCause cause : RestartCause.values()) {
+      restarts.put(cause.label(), s.restarts().getOrDefault(cause, 0L));
+    }
+    if (s.lastExit() == null) {
+      root.putNull("lastExit");
+    } else {
+      ObjectNode exit = root.putObject("lastExit");
+      exit.put("code", s.lastExit().status().code());
+      exit.put("signal", s.lastExit().status().signal().orElse(null));
+      exit.put("at", s.lastExit().at().toString());
+    }
+    if (s.lastError() == null) {
+      root.putNull("lastError");
+    } else {
+      root.putObject("lastError").put("message", s.lastError().message()).put("at", s.lastError().at().toString());
+    }
+    ObjectNode hosts = root.putObject("hosts");
+    for (Map.Entry<String, List<String>> entry : s.hosts().entrySet()) {
+      entry.getValue().forEach(hosts.putArray(entry.getKey())::add);
+    }
+    root.put("bindingAddress", supervisor.bindingAddress().toString());
+    root.put("configFile", supervisor.configFile().toString());
+    RemoteConfigStatus.Snapshot config = remoteConfig.snapshot();
+    root.putObject("remoteConfig")
+        .put("lastValid", config.lastValid())
+        .put("validInEffect", config.validInEffect())
+        .put("message", config.message().isEmpty() ? null : config.message())
+        .put("at", config.at().toString())
+        .put("accepted", config.accepted())
+        .put("rejected", config.rejected());
+    root.putObject("configService").put("mode", clusterMode ? "cluster" : "offline")
+        .put("sessionActive", sessionActive);
+    return JSON.writeValueAsString(root) + "\n";
+  }
+}
