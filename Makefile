@@ -1,4 +1,4 @@
-# make run   — the example Python service under the launcher (offline mode)
+# make run   — the FastAPI example under the launcher (offline mode)
 # make test  — every test (unit, real-process, interop), then the Surefire total
 # make bench — the benchmark report (not part of make test)
 MVN ?= mvn -B --no-transfer-progress

@@ -60,6 +60,7 @@ public final class FakeConfigService implements AutoCloseable {
   private final AtomicInteger pings = new AtomicInteger();
   private final AtomicInteger connects = new AtomicInteger();
   private final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
+  private final List<Instant> closeTimes = new CopyOnWriteArrayList<>();
 
   public FakeConfigService(int port) {
     server = new Server(new InetSocketAddress("127.0.0.1", port));
@@ -150,6 +151,11 @@ public final class FakeConfigService implements AutoCloseable {
   /** Close codes of connections that ended, as this side saw them. */
   public List<Integer> closeCodes() {
     return List.copyOf(closeCodes);
+  }
+
+  /** When connections ended, in the order of {@link #closeCodes()}. */
+  public List<Instant> closeTimes() {
+    return List.copyOf(closeTimes);
   }
 
   public List<String> malformed() {
@@ -273,6 +279,7 @@ public final class FakeConfigService implements AutoCloseable {
     public void onClose(WebSocket socket, int code, String reason, boolean remote) {
       sessions.remove(socket);
       closeCodes.add(code);
+      closeTimes.add(Instant.now());
     }
 
     @Override

@@ -1,0 +1,115 @@
+package ru.txix.isp.pywrapper.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.testing.FreePort;
+
+/** The infra server over real HTTP. */
+class InfraHttpServerTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private InfraHttpServer server;
+
+  @AfterEach
+  void tearDown() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void healthAnswers200WhenAllPassAnd500OtherwiseAsHealthJson() throws Exception {
+    boolean[] healthy = {true};
+    HealthRegistry health = new HealthRegistry(Clock.systemUTC())
+        .register("pythonProcess", () -> healthy[0] ? Optional.empty() : Optional.of("restarting after exit code 3"));
+    start(health, Duration.ofSeconds(1));
+
+    HttpResponse<String> pass = get(InfraHttpServer.HEALTH_PATH);
+    assertThat(pass.statusCode()).isEqualTo(200);
+    assertThat(pass.headers().firstValue("Content-Type")).hasValue("application/health+json");
+    assertThat(pass.body()).startsWith("{\"status\":\"pass\"");
+
+    healthy[0] = false;
+    Thread.sleep(1100);
+    HttpResponse<String> fail = get(InfraHttpServer.HEALTH_PATH);
+    assertThat(fail.statusCode()).isEqualTo(500);
+    assertThat(fail.body()).contains("\"output\":\"restarting after exit code 3\"");
+  }
+
+  @Test
+  void slowHealthChecksAnswer503Timeout() throws Exception {
+    HealthRegistry health = new HealthRegistry(Clock.systemUTC()).register("slow", () -> {
+      try {
+        Thread.sleep(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Optional.empty();
+    });
+    start(health, Duration.ofMillis(200));
+
+    HttpResponse<String> response = get(InfraHttpServer.HEALTH_PATH);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo("timeout");
+  }
+
+  @Test
+  void metricsAreInPrometheusTextFormat() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Counter.builder().name("things_total").help("things").register(registry).inc(3);
+    server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
+        registry, () -> "{}");
+
+    HttpResponse<String> response = get(InfraHttpServer.METRICS_PATH);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(response.body()).contains("# TYPE things_total counter").contains("things_total 3.0");
+  }
+
+  @Test
+  void supervisorEndpointServesTheJsonAndOtherPathsAre404() throws Exception {
+    server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
+        new PrometheusRegistry(), () -> "{\"state\":\"RUNNING\"}\n");
+
+    HttpResponse<String> supervisor = get(InfraHttpServer.SUPERVISOR_PATH);
+    assertThat(supervisor.statusCode()).isEqualTo(200);
+    assertThat(supervisor.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(supervisor.body()).isEqualTo("{\"state\":\"RUNNING\"}\n");
+    assertThat(get("/nothing").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void busyPortIsAClearError() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertThatThrownBy(() -> InfraHttpServer.start(taken.getLocalPort(), new HealthRegistry(Clock.systemUTC()),
+          Duration.ofSeconds(1), new PrometheusRegistry(), () -> "{}"))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("infraServerPort " + taken.getLocalPort() + ": cannot listen: ")
+          .hasMessageEndingWith("(set infraServerPort to a free port)");
+    }
+  }
+
+  private void start(HealthRegistry health, Duration timeout) {
+    server = InfraHttpServer.start(FreePort.find(), health, timeout, new PrometheusRegistry(), () -> "{}");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,114 @@
+package ru.txix.isp.pywrapper.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.testing.FreePort;
+import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import ru.txix.isp.pywrapper.testing.PythonProject;
+import ru.txix.isp.pywrapper.testing.RealProcessTest;
+import tools.jackson.databind.JsonNode;
+
+/** Every start-up error: exit code 1, one error line naming the file and the problem, no child started. */
+@RealProcessTest
+class StartupErrorsIT {
+
+  @TempDir
+  Path dir;
+
+  static Stream<Arguments> errors() {
+    return Stream.of(
+        error("local config missing", p -> delete(p, "conf/config.yml"), "offline",
+            "conf/config.yml: file not found ("),
+        error("local config not YAML", p -> p.write("conf/config.yml", "moduleName: [oops\n"), "offline",
+            "conf/config.yml: invalid YAML at line "),
+        error("required key missing", p -> p.write("conf/config.yml", "moduleName: m\n"), "offline",
+            "conf/config.yml: grpcInnerAddress.ip: required key is missing"),
+        error("default remote config missing in cluster mode", p -> delete(p, "conf/default_remote_config.json"),
+            "cluster", "conf/default_remote_config.json: file not found ("),
+        error("default remote config not JSON", p -> p.write("conf/default_remote_config.json", "{oops"), "cluster",
+            "conf/default_remote_config.json: invalid JSON: "),
+        error("main.py missing", p -> delete(p, "main.py"), "offline", "main.py: file not found in "),
+        error("pyproject.toml missing", p -> delete(p, "pyproject.toml"), "offline",
+            "pyproject.toml: file not found in "),
+        error("uv.lock missing", p -> delete(p, "uv.lock"), "offline", "uv.lock: file not found in "),
+        error("module.yml with an unknown key", p -> p.write("conf/module.yml", "version: 1.0.0\nendpoint: []\n"),
+            "offline", "conf/module.yml: unknown key endpoint (known: version, requiredModules, endpoints)"),
+        error("endpoint without httpMethod", p -> p.write("conf/module.yml", "endpoints:\n  - path: /api/x\n"),
+            "offline", "conf/module.yml: endpoint /api/x: httpMethod is required (the module's transport is http)"),
+        error("schema file not an object", p -> p.write("conf/remote_config_schema.json", "[]"), "offline",
+            "conf/remote_config_schema.json: a JSON schema must be a JSON object"),
+        error("schema file not JSON", p -> p.write("conf/remote_config_schema.json", "{"), "offline",
+            "conf/remote_config_schema.json: invalid JSON: "),
+        error("offline config missing", p -> delete(p, "conf/config.json"), "offline",
+            "conf/config.json: file not found ("));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("errors")
+  void startUpErrorExitsOneWithOneLineAndStartsNoChild(String name, Consumer<PythonProject> breakIt, String mode,
+                                                      String message) {
+    PythonProject project = project();
+    breakIt.accept(project);
+
+    LauncherProcess launcher = start(project, mode);
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+    List<JsonNode> errors = launcher.logs(l -> l.get("level").asString().equals("ERROR"));
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0).get("message").asString()).startsWith(message);
+    assertThat(project.events()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void busyInfraPortIsAStartUpError() throws Exception {
+    PythonProject project = project();
+    try (ServerSocket taken = new ServerSocket(project.infraPort())) {
+      LauncherProcess launcher = start(project, "offline");
+
+      assertThat(launcher.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR"))).singleElement()
+          .extracting(l -> l.get("message").asString()).asString()
+          .startsWith("conf/config.yml: infraServerPort " + taken.getLocalPort() + ": cannot listen: ");
+      assertThat(project.events()).isEmpty();
+    }
+  }
+
+  private PythonProject project() {
+    PythonProject project = PythonProject.in(dir).withConf("errors", FreePort.find(), "127.0.0.1:9001", "{}");
+    project.write("conf/default_remote_config.json", "{}");
+    return project;
+  }
+
+  private static LauncherProcess start(PythonProject project, String mode) {
+    Map<String, String> environment = new HashMap<>(project.environment());
+    if (mode.equals("offline")) {
+      environment.put("CLUSTER_MODE", "offline");
+    }
+    return LauncherProcess.start(LauncherOfflineIT.JAR, project.root(), environment, List.of());
+  }
+
+  private static Arguments error(String name, Consumer<PythonProject> breakIt, String mode, String message) {
+    return Arguments.of(name, breakIt, mode, message);
+  }
+
+  private static void delete(PythonProject project, String file) {
+    try {
+      Files.delete(project.root().resolve(file));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
