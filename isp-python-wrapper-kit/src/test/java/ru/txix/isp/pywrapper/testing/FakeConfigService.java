@@ -50,6 +50,7 @@ public final class FakeConfigService implements AutoCloseable {
   }
 
   private final Server server;
+  private final int port;
   private final Map<String, String> activeConfigs = new ConcurrentHashMap<>();
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
   private final Map<WebSocket, Session> sessions = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ public final class FakeConfigService implements AutoCloseable {
     server.setDaemon(true);
     server.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.started);
+    this.port = server.getPort();
   }
 
   public static FakeConfigService start() {
@@ -179,6 +181,23 @@ public final class FakeConfigService implements AutoCloseable {
 
   public Received await(String event, Duration timeout) {
     return await(event, r -> true, timeout);
+  }
+
+  /**
+   * Dies abruptly, as with {@code kill -9}: every connection is dropped without a close frame and the port
+   * stops listening. {@link #restart()} brings a new instance up on the same port with the same state.
+   */
+  public void kill() {
+    dropAll();
+    close();
+  }
+
+  /** A new instance on the same port that knows the same active configs and addresses. */
+  public FakeConfigService restart() {
+    FakeConfigService next = new FakeConfigService(port);
+    next.activeConfigs.putAll(activeConfigs);
+    next.addresses.putAll(addresses);
+    return next;
   }
 
   @Override
