@@ -27,14 +27,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class RemoteConfigSchema {
   public static final String ROOT_TITLE = "Remote config";
 
-  private static final SchemaGenerator GENERATOR = generator();
-
   private RemoteConfigSchema() {
   }
 
   /** The schema of {@code type}. */
   public static ObjectNode of(Class<?> type) {
-    ObjectNode schema = GENERATOR.generateSchema(type);
+    ObjectNode schema = Generator.INSTANCE.generateSchema(type);
     schema.remove("$schema");
     schema.put("title", ROOT_TITLE);
     return schema;
@@ -46,6 +44,11 @@ public final class RemoteConfigSchema {
     schema.put("type", "object");
     schema.put("title", ROOT_TITLE);
     return schema;
+  }
+
+  /** Built on first use only: a module without a remote-config type never loads the generator. */
+  private static final class Generator {
+    static final SchemaGenerator INSTANCE = generator();
   }
 
   private static SchemaGenerator generator() {

@@ -9,8 +9,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
 import ru.txix.isp.pywrapper.internal.posix.Signal;
@@ -23,6 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * pid, process group, start time and {@code PYWRAPPER_CHILD_ID} — so that a host that was SIGKILLed (its
  * child's group outlives it) can reap the orphans on its next start.
  *
+ * <p>Writing and clearing happen in order on a thread of their own ("py-child-record"), off the restart path;
+ * reaping runs on the caller's thread, before the first child starts.
+ *
  * <p>Reaping kills only what is verifiably the old child: the recorded leader if it still exists with the
  * recorded start time (a recycled pid has another), its process group, and on Linux every live process
  * carrying the recorded child id. Nothing is done while the recorded host is itself still alive.
@@ -31,12 +38,34 @@ final class ChildRecord {
   private static final Logger log = LoggerFactory.getLogger(ChildRecord.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  private static final ExecutorService WRITER =
+      Executors.newSingleThreadExecutor(NamedThreads.daemon("py-child-record"));
+
   private final Path file;
   private final ConfigFile writer;
 
   ChildRecord(Path file) {
     this.file = file.toAbsolutePath().normalize();
     this.writer = new ConfigFile(this.file);
+  }
+
+  /** Records {@code child} in the background. */
+  void writeLater(ChildProcess child) {
+    WRITER.execute(() -> write(child));
+  }
+
+  /** Removes the record in the background, after any write queued before. */
+  void clearLater() {
+    WRITER.execute(this::clear);
+  }
+
+  /** Waits until the queued writes are done (at most a second). */
+  void flush() {
+    try {
+      WRITER.submit(() -> { }).get(1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("child record not flushed: {}", e.toString());
+    }
   }
 
   Path path() {

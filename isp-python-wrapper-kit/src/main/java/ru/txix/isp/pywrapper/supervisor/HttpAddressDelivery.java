@@ -1,8 +1,11 @@
 package ru.txix.isp.pywrapper.supervisor;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +31,10 @@ import tools.jackson.databind.node.ObjectNode;
  * long as the child lives — addresses are never given up on. A list that arrives while another is in flight
  * or waiting to be retried replaces it, so the child always ends with the newest list, in order.
  *
- * <p>All mutable state is guarded by {@code this}. HTTP calls are asynchronous; callers never wait.
+ * <p>All mutable state is guarded by {@code this}. Requests run on two daemon threads ("py-addresses");
+ * callers never wait. The requests use {@link HttpURLConnection} (plain HTTP on the loopback, connections
+ * kept alive): unlike the JDK's {@code HttpClient} it does not initialise TLS, which costs a JVM that only
+ * talks to its own child several megabytes.
  */
 public final class HttpAddressDelivery implements AddressDelivery {
   /** Path the Python service implements. */
@@ -37,12 +43,12 @@ public final class HttpAddressDelivery implements AddressDelivery {
   private static final Logger log = LoggerFactory.getLogger(HttpAddressDelivery.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
   private final Scheduler scheduler;
   private final Backoff backoff;
   private final SupervisorListener listener;
   private final ExecutorService httpExecutor;
-  private final HttpClient client;
   private final Random random = new Random();
 
   private long generation = -1;
@@ -54,11 +60,6 @@ public final class HttpAddressDelivery implements AddressDelivery {
     this.backoff = backoff;
     this.listener = listener;
     this.httpExecutor = Executors.newFixedThreadPool(2, NamedThreads.daemon("py-addresses"));
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(3))
-        .executor(httpExecutor)
-        .build();
   }
 
   @Override
@@ -110,27 +111,56 @@ public final class HttpAddressDelivery implements AddressDelivery {
     send(lane.module, hosts).whenComplete((response, error) -> completed(lane, sentFor, hosts, response, error));
   }
 
-  private CompletableFuture<HttpResponse<String>> send(String module, List<String> hosts) {
+  /** The status and body of one POST. */
+  private record Response(int status, String body) {
+  }
+
+  private CompletableFuture<Response> send(String module, List<String> hosts) {
     ObjectNode payload = JSON.createObjectNode().put("module", module);
     hosts.forEach(payload.putArray("hosts")::add);
     byte[] body = JSON.writeValueAsBytes(payload);
-    HttpRequest request = HttpRequest.newBuilder(target.httpUri(PATH))
-        .timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+    URI uri = target.httpUri(PATH);
     try {
-      return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+      return CompletableFuture.supplyAsync(() -> post(uri, body), httpExecutor);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  private void completed(Lane lane, long sentFor, List<String> hosts, HttpResponse<String> response,
-                         Throwable error) {
+  private static Response post(URI uri, byte[] body) {
+    HttpURLConnection connection = null;
+    try {
+      connection = (HttpURLConnection) uri.toURL().openConnection();
+      connection.setRequestMethod("POST");
+      connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+      connection.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+      connection.setDoOutput(true);
+      connection.setFixedLengthStreamingMode(body.length);
+      connection.setRequestProperty("Content-Type", "application/json");
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(body);
+      }
+      int status = connection.getResponseCode();
+      InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      String text = "";
+      if (in != null) {
+        try (in) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8); // read to the end: the connection is reused
+        }
+      }
+      return new Response(status, text);
+    } catch (IOException e) {
+      if (connection != null) {
+        connection.disconnect();
+      }
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void completed(Lane lane, long sentFor, List<String> hosts, Response response, Throwable error) {
     String failure = error != null ? describe(error)
-        : response.statusCode() / 100 == 2 ? null
-        : "HTTP " + response.statusCode() + ": " + abbreviate(response.body());
+        : response.status() / 100 == 2 ? null
+        : "HTTP " + response.status() + ": " + abbreviate(response.body());
     int attempts;
     synchronized (this) {
       lane.inFlight = false;
@@ -188,7 +218,8 @@ public final class HttpAddressDelivery implements AddressDelivery {
 
   private static String describe(Throwable error) {
     Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof java.io.UncheckedIOException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());

@@ -506,7 +506,7 @@ public final class PySupervisor {
     currentChild = started;
     starts++;
     killSent = false;
-    childRecord.write(started);
+    childRecord.writeLater(started);
     childStartNanos = scheduler.nanoTime();
     startedAt = clock.instant();
     started.onExit().whenComplete((status, error) ->
@@ -548,7 +548,8 @@ public final class PySupervisor {
   }
 
   private void finish(String why) {
-    childRecord.clear();
+    childRecord.clearLater();
+    childRecord.flush();
     runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
     runningWaiters.clear();
     cancelTimer();

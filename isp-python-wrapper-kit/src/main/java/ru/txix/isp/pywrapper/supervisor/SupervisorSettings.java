@@ -12,14 +12,14 @@ import java.time.Duration;
  * @param stopTimeout how long the child may take to exit after SIGTERM before SIGKILL (5 s)
  * @param configRestartInterval a child started less than this long ago is replaced by a newer config only
  *     once it has run this long; configs arriving meanwhile collapse into one restart with the newest (1.5 s)
- * @param readinessProbeInterval how often a starting child is probed for accepting connections (25 ms)
+ * @param readinessProbeInterval how often a starting child is probed for accepting connections (10 ms)
  * @param deliveryBackoff retry policy for posting module addresses to the child ({@link Backoff#DEFAULT})
  */
 public record SupervisorSettings(Duration restartDelay, Duration startRetryDelay, Duration stopTimeout,
                                  Duration configRestartInterval, Duration readinessProbeInterval,
                                  Backoff deliveryBackoff) {
   public static final SupervisorSettings DEFAULTS = new SupervisorSettings(Duration.ofSeconds(2),
-      Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofMillis(25),
+      Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofMillis(10),
       Backoff.DEFAULT);
 
   public SupervisorSettings {
