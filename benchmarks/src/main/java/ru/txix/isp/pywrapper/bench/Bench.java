@@ -16,6 +16,7 @@ import ru.txix.isp.pywrapper.cluster.ClusterEvents;
 import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import ru.txix.isp.pywrapper.testing.ProcStatus;
 import ru.txix.isp.pywrapper.testing.PythonProject;
 import ru.txix.isp.pywrapper.testing.Uv;
 import tools.jackson.databind.JsonNode;

@@ -20,6 +20,7 @@ import ru.txix.isp.pywrapper.cluster.ClusterEvents;
 import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FakeConfigService.Received;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import ru.txix.isp.pywrapper.testing.ProcStatus;
 import ru.txix.isp.pywrapper.testing.ProcessChecks;
 import ru.txix.isp.pywrapper.testing.Uv;
 import tools.jackson.databind.JsonNode;

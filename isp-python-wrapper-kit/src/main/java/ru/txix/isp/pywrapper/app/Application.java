@@ -109,7 +109,8 @@ public final class Application {
         .configFile(paths.configFile())
         .build();
     this.supervisor = supervisor;
-    RemoteConfigApplier applier = new RemoteConfigApplier(pipeline, supervisor, remoteConfigStatus);
+    RemoteConfigApplier applier = new RemoteConfigApplier(pipeline, supervisor, remoteConfigStatus,
+        modes.dev() ? "debug" : "info");
     boolean clusterMode = !modes.offline();
     SupervisorMetrics metrics = new SupervisorMetrics(supervisor::snapshot, remoteConfigStatus, this::sessionActive,
         clusterMode);

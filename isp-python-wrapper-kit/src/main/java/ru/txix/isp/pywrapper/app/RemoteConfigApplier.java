@@ -25,18 +25,25 @@ public final class RemoteConfigApplier implements ClusterHandler {
   private final RemoteConfigPipeline pipeline;
   private final PySupervisor supervisor;
   private final RemoteConfigStatus status;
+  private final String defaultLevel;
 
-  public RemoteConfigApplier(RemoteConfigPipeline pipeline, PySupervisor supervisor, RemoteConfigStatus status) {
+  /**
+   * @param defaultLevel the host's level when a config sets no {@code logLevel} ({@code debug} in dev mode,
+   *     else {@code info})
+   */
+  public RemoteConfigApplier(RemoteConfigPipeline pipeline, PySupervisor supervisor, RemoteConfigStatus status,
+                             String defaultLevel) {
     this.pipeline = pipeline;
     this.supervisor = supervisor;
     this.status = status;
+    this.defaultLevel = defaultLevel;
   }
 
   @Override
   public boolean configReceived(String source, String data) {
     RemoteConfigPipeline.Outcome outcome = pipeline.process(data.getBytes(StandardCharsets.UTF_8));
     if (outcome instanceof RemoteConfigPipeline.Accepted accepted) {
-      String level = LogLevelCheck.levelOf(accepted.config());
+      String level = LogLevelCheck.levelOf(accepted.config()).orElse(defaultLevel);
       LogLevels.parse(level).ifPresent(LogLevels::apply);
       log.atInfo().addKeyValue("source", source).addKeyValue("logLevel", level)
           .addKeyValue("config", SecretMasker.mask(accepted.config())).log("remote config accepted");

@@ -31,9 +31,9 @@ public final class LogLevelCheck implements RemoteConfigValidator {
     return List.of(KEY + ": must be one of " + String.join(", ", NAMES) + ", got \"" + value.asString() + "\"");
   }
 
-  /** The level name of a valid config ({@code info} when unset). */
-  public static String levelOf(JsonNode config) {
+  /** The level name of a valid config, or empty when it sets none. */
+  public static Optional<String> levelOf(JsonNode config) {
     return Optional.ofNullable(config.get(KEY)).filter(JsonNode::isString).map(JsonNode::asString)
-        .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).orElse("info");
+        .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty());
   }
 }

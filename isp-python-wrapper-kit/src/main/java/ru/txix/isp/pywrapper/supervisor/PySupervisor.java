@@ -494,9 +494,14 @@ public final class PySupervisor {
       orphansReaped = true;
       childRecord.reapOrphans();
     }
+    LaunchSpec spec = launchSpec();
+    log.atDebug().addKeyValue("worker", "supervisor").addKeyValue("command", spec.commandLine())
+        .addKeyValue("directory", spec.directory().toString())
+        .addKeyValue(BINDING_ADDRESS, spec.environment().get(BINDING_ADDRESS))
+        .addKeyValue(CONFIG_FILE, spec.environment().get(CONFIG_FILE)).log("starting the python service");
     ChildProcess started;
     try {
-      started = launcher.launch(launchSpec());
+      started = launcher.launch(spec);
     } catch (LaunchException e) {
       startFailed(e.getMessage());
       return;

@@ -50,7 +50,7 @@ class RemoteConfigValidationTest {
   }
 
   @Test
-  void logLevelMustBeAnIspKitLevelNameAndDefaultsToInfo() {
+  void logLevelMustBeAnIspKitLevelName() {
     LogLevelCheck check = new LogLevelCheck();
     assertThat(check.problems(JSON.readTree("{\"logLevel\":\"WARN\"}"))).isEmpty();
     assertThat(check.problems(JSON.readTree("{\"logLevel\":\"\"}"))).isEmpty();
@@ -59,8 +59,8 @@ class RemoteConfigValidationTest {
         .containsExactly("logLevel: must be one of debug, info, warn, error, fatal, got \"warning\"");
     assertThat(check.problems(JSON.readTree("{\"logLevel\":2}")))
         .containsExactly("logLevel: must be one of debug, info, warn, error, fatal, got 2");
-    assertThat(LogLevelCheck.levelOf(JSON.readTree("{\"logLevel\":\" Debug \"}"))).isEqualTo("debug");
-    assertThat(LogLevelCheck.levelOf(JSON.readTree("{}"))).isEqualTo("info");
+    assertThat(LogLevelCheck.levelOf(JSON.readTree("{\"logLevel\":\" Debug \"}"))).hasValue("debug");
+    assertThat(LogLevelCheck.levelOf(JSON.readTree("{}"))).isEmpty();
   }
 
   @Test

@@ -101,6 +101,19 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void devModeReadsConfigDevYmlAndLogsReadableLinesAtDebugLevel() throws Exception {
+    Files.move(project.root().resolve("conf/config.yml"), project.root().resolve("conf/config_dev.yml"));
+
+    launcher = start(Map.of("APP_MODE", "dev"));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> launcher.lines().stream()
+        .anyMatch(line -> line.contains(" INFO  PySupervisor - supervisor STARTING -> RUNNING")));
+    assertThat(launcher.logs()).as("no JSON lines in dev mode").isEmpty();
+    assertThat(launcher.lines()).anyMatch(line -> line.contains(" DEBUG "));
+  }
+
+  @Test
   void missingRequiredKeyExitsOneWithOneLineNamingTheKeyAndTheFileAndStartsNoChild() {
     project.write("conf/config.yml", "moduleName: m\ngrpcInnerAddress: { ip: 127.0.0.1 }\n");
 

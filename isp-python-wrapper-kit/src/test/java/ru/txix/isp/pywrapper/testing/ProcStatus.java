@@ -1,14 +1,15 @@
-package ru.txix.isp.pywrapper.bench;
+package ru.txix.isp.pywrapper.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /** Resident memory, threads and open file descriptors of a process, from Linux's /proc. */
-record ProcStatus(long rssKib, int threads, int fds) {
+public record ProcStatus(long rssKib, int threads, int fds) {
 
-  static ProcStatus of(long pid) {
+  public static ProcStatus of(long pid) {
     try {
       long rss = 0;
       int threads = 0;
@@ -23,11 +24,11 @@ record ProcStatus(long rssKib, int threads, int fds) {
         return new ProcStatus(rss, threads, (int) fds.count());
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read /proc/" + pid + ": " + e, e);
+      throw new UncheckedIOException(e);
     }
   }
 
-  String rssMib() {
+  public String rssMib() {
     return String.format("%.1f MiB", rssKib / 1024.0);
   }
 }
