@@ -300,11 +300,16 @@ public final class Application {
    */
   private void checkUv(String uv, Path root) {
     try {
+      Path output = Files.createTempFile("uv-version", ".txt");
       Process process = new ProcessBuilder(uv, "--version").directory(root.toFile()).redirectErrorStream(true)
-          .start();
-      String version = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-          .strip();
-      if (process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0) {
+          .redirectOutput(output.toFile()).start();
+      boolean done = process.waitFor(10, TimeUnit.SECONDS);
+      if (!done) {
+        process.destroyForcibly();
+      }
+      String version = Files.readString(output).strip();
+      Files.deleteIfExists(output);
+      if (done && process.exitValue() == 0) {
         log.atInfo().addKeyValue("uv", version).log("uv found");
         return;
       }

@@ -130,10 +130,11 @@ final class OfflineConfigSource implements AutoCloseable {
     consumer.accept(current);
   }
 
+  /** True for a complete JSON document; an empty file (a writer that truncated first) is not one yet. */
   private static boolean parses(byte[] content) {
     try {
-      JSON.readTree(content);
-      return true;
+      var node = JSON.readTree(content);
+      return node != null && !node.isMissingNode();
     } catch (JacksonException e) {
       return false;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
 import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
@@ -128,8 +129,9 @@ public final class ClusterClient implements AutoCloseable {
       try {
         ConfigServiceSession session = new ConfigServiceSession(this, host, sessionId, uri(host), declaration,
             handler, listener, settings, timers, configLane, hostsLane);
-        reason = session.run().toString();
-        normal = reason.contains("with 1000");
+        EtpClosed closed = session.run();
+        reason = closed.toString();
+        normal = closed.normal();
       } catch (SessionFailedException e) {
         reason = e.getMessage();
         normal = false;

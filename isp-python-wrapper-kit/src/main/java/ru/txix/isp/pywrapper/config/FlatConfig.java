@@ -127,9 +127,16 @@ final class FlatConfig {
     });
   }
 
-  /** A list: {@code key.[0]}, {@code key.[1]}… in index order, or a single value split on whitespace. */
+  /**
+   * A list: {@code key.[0]}, {@code key.[1]}… in index order, or a single value split on whitespace. A single
+   * value from the environment wins over list items from the file.
+   */
   Optional<List<String>> list(String key) {
     String base = normal(key);
+    Value scalar = values.get(base);
+    if (scalar != null && !scalar.origin().equals(file)) {
+      return Optional.of(split(scalar.text()));
+    }
     TreeMap<Integer, String> items = new TreeMap<>();
     values.forEach((k, v) -> {
       if (k.startsWith(base + ".[") && k.endsWith("]") && k.indexOf('.', base.length() + 1) < 0) {
@@ -143,7 +150,11 @@ final class FlatConfig {
     if (!items.isEmpty()) {
       return Optional.of(List.copyOf(items.values()));
     }
-    return string(key).map(s -> s.isBlank() ? List.<String>of() : List.of(s.strip().split("\\s+")));
+    return string(key).map(FlatConfig::split);
+  }
+
+  private static List<String> split(String text) {
+    return text.isBlank() ? List.of() : List.of(text.strip().split("\\s+"));
   }
 
   /** A map under {@code key}: its direct children (keys are lower-cased, as in isp-kit). */

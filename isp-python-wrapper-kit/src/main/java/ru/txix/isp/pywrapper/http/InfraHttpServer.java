@@ -32,7 +32,7 @@ import ru.txix.isp.pywrapper.internal.NamedThreads;
  *   <li>{@code /internal/supervisor}: the supervisor's state as JSON, for operators.
  * </ul>
  *
- * <p>Requests are served by two daemon threads ("infra-http").
+ * <p>Requests are served by four daemon threads ("infra-http"); a request must arrive within 5 s.
  */
 public final class InfraHttpServer implements AutoCloseable {
   public static final String HEALTH_PATH = "/internal/health";
@@ -42,7 +42,7 @@ public final class InfraHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InfraHttpServer.class);
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(2, NamedThreads.daemon("infra-http"));
+  private final ExecutorService executor = Executors.newFixedThreadPool(4, NamedThreads.daemon("infra-http"));
   private final ExecutorService checks = Executors.newSingleThreadExecutor(NamedThreads.daemon("infra-health"));
 
   private InfraHttpServer(HttpServer server) {
@@ -56,6 +56,10 @@ public final class InfraHttpServer implements AutoCloseable {
    */
   public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout,
                                       PrometheusRegistry metrics, Supplier<String> supervisorJson) {
+    // A client that sends half a request and stops must not hold a worker: bound request and response times
+    // (seconds; the JDK's server reads these once, and only where the application set nothing).
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "5");
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "10");
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(port), 64);

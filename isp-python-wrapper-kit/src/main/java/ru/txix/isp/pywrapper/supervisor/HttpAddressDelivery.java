@@ -120,8 +120,14 @@ public final class HttpAddressDelivery implements AddressDelivery {
     hosts.forEach(payload.putArray("hosts")::add);
     byte[] body = JSON.writeValueAsBytes(payload);
     URI uri = target.httpUri(PATH);
+    long sentFor = generation;
     try {
-      return CompletableFuture.supplyAsync(() -> post(uri, body), httpExecutor);
+      return CompletableFuture.supplyAsync(() -> {
+        if (!current(sentFor)) { // the child was replaced while this waited: do not post an old list to the new one
+          throw new java.util.concurrent.CancellationException("child replaced");
+        }
+        return post(uri, body);
+      }, httpExecutor);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -190,6 +196,10 @@ public final class HttpAddressDelivery implements AddressDelivery {
       }
       notify(() -> listener.addressDeliveryFailed(lane.module, attempts, failure));
     }
+  }
+
+  private synchronized boolean current(long sentFor) {
+    return sentFor == generation;
   }
 
   private synchronized void retry(Lane lane, long sentFor) {

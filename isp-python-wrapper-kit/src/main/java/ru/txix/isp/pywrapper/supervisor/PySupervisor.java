@@ -8,7 +8,6 @@ import static ru.txix.isp.pywrapper.supervisor.SupervisorState.STARTING;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.STOPPED;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.STOPPING;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,15 +16,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,9 +30,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
-import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
-import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
@@ -47,7 +42,6 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessExited;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.StopRequested;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.TimerFired;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs the Python service as a child ({@code uv run main.py}) and keeps it running: one state machine
@@ -59,20 +53,24 @@ import tools.jackson.databind.json.JsonMapper;
  * an older generation are ignored.
  *
  * <ul>
- *   <li>A config different from the current one (as a JSON value) is written atomically to the config file,
- *       then the child is replaced; an equal one is only logged. Configs arriving within
- *       {@link SupervisorSettings#configRestartInterval()} of a start collapse into one restart.
+ *   <li>A config different from the last one received (as a JSON value) is written atomically to the config
+ *       file, then the child is replaced; an equal one is only logged. Configs arriving within
+ *       {@link SupervisorSettings#configRestartInterval()} of a start collapse into one restart. If the file
+ *       cannot be written, the running child is left alone and the write is retried every
+ *       {@link SupervisorSettings#startRetryDelay()}.
  *   <li>A child that exits by itself is started again after {@link SupervisorSettings#restartDelay()}; a
  *       failed start is retried every {@link SupervisorSettings#startRetryDelay()}. A config or a stop during
  *       that wait acts at once.
  *   <li>Stopping sends SIGTERM to the child's process group, SIGKILL after
- *       {@link SupervisorSettings#stopTimeout()}, and waits for the exit; then whatever the child left alive
- *       is killed. A new child never starts before the old one is gone.
+ *       {@link SupervisorSettings#stopTimeout()}, and waits for the exit. The old child's process group is gone
+ *       before a new child starts; descendants that left the group are swept right after (and, on a final
+ *       stop, before the supervisor reports STOPPED).
  *   <li>Host lists are kept per module and delivered by {@link AddressDelivery} to every child that accepts
  *       connections, newest list last.
  * </ul>
  *
- * <p>{@link #snapshot()} is a volatile immutable value for health checks and metrics.
+ * <p>A failing operation on a child (a signal the OS refuses, say) is logged and never leaves the state
+ * machine stuck. {@link #snapshot()} is a volatile immutable value for health checks and metrics.
  */
 public final class PySupervisor {
   /** Environment variable: where the child must listen ({@code host:port}). */
@@ -81,7 +79,6 @@ public final class PySupervisor {
   public static final String CONFIG_FILE = "CONFIG_FILE";
 
   private static final Logger log = LoggerFactory.getLogger(PySupervisor.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private enum TimerKind { NONE, RESTART_DUE, REPLACE_DUE, STOP_DEADLINE }
 
@@ -90,7 +87,6 @@ public final class PySupervisor {
   private final BindingAddress binding;
   private final ConfigFile configFile;
   private final ChildRecord childRecord;
-  private boolean orphansReaped;
   private final ProcessLauncher launcher;
   private final Scheduler scheduler;
   private final Executor loop;
@@ -114,9 +110,14 @@ public final class PySupervisor {
   private long childStartNanos;
   private Instant startedAt;
   private boolean killSent;
+  private boolean orphansReaped;
+  /** The last config received; {@link #writtenConfig} is what the config file holds. */
   private JsonNode desiredConfig;
-  private boolean configFileCurrent = true;
+  private JsonNode writtenConfig;
+  /** The config the current child read at its start. */
+  private JsonNode childConfig;
   private RestartCause restartCause;
+  private CompletableFuture<List<Long>> lastSweep = CompletableFuture.completedFuture(List.of());
   private final Map<String, List<String>> hosts = new LinkedHashMap<>();
   private final List<CompletableFuture<Void>> runningWaiters = new ArrayList<>();
   private TimerKind timerKind = TimerKind.NONE;
@@ -128,19 +129,19 @@ public final class PySupervisor {
   private SupervisorSnapshot.LastExit lastExit;
   private SupervisorSnapshot.LastError lastError;
 
-  private PySupervisor(Builder builder, SupervisorListener fanOut) {
+  PySupervisor(PySupervisorBuilder builder) {
     this.settings = builder.settings;
     this.template = builder.template;
     this.binding = builder.binding;
     this.configFile = new ConfigFile(builder.configFile);
     this.childRecord = new ChildRecord(builder.childRecord != null ? builder.childRecord
-        : this.configFile.path().resolveSibling("." + this.configFile.path().getFileName() + ".child"));
+        : configFile.path().resolveSibling("." + configFile.path().getFileName() + ".child"));
     this.launcher = builder.launcher;
     this.scheduler = builder.scheduler;
     this.loop = builder.loop;
     this.probe = builder.probe;
     this.delivery = builder.delivery != null ? builder.delivery
-        : builder.own(new HttpAddressDelivery(scheduler, settings.deliveryBackoff(), fanOut));
+        : builder.own(new HttpAddressDelivery(scheduler, settings.deliveryBackoff(), new FanOut(listeners)));
     this.clock = builder.clock;
     this.owned = List.copyOf(builder.owned);
     this.listeners.addAll(builder.listeners);
@@ -149,8 +150,8 @@ public final class PySupervisor {
     }
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static PySupervisorBuilder builder() {
+    return new PySupervisorBuilder();
   }
 
   /** Hands a config to the child: written to the config file and the child (re)started if it differs. */
@@ -166,9 +167,8 @@ public final class PySupervisor {
   }
 
   /**
-   * Completes once a child accepts connections on the binding address — judged after every input submitted
-   * before this call, so a config handed over just before is taken into account. Fails if the supervisor
-   * stops first.
+   * Completes once a child accepts connections on the binding address with the newest config — judged after
+   * every input submitted before this call. Fails if the supervisor stops first.
    */
   public CompletableFuture<Void> awaitRunning() {
     CompletableFuture<Void> future = new CompletableFuture<>();
@@ -193,7 +193,7 @@ public final class PySupervisor {
       return true;
     } catch (TimeoutException e) {
       return false;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -334,17 +334,27 @@ public final class PySupervisor {
       log.atInfo().addKeyValue("worker", "supervisor").log("config ignored: the supervisor is stopping");
       return;
     }
-    if (JsonValues.sameValue(config, desiredConfig)) {
+    if (JsonValues.sameValue(config, desiredConfig) && configFileCurrent()) {
       log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("state", state)
           .log("config unchanged: the python process is not restarted");
       events.add(SupervisorListener::configUnchanged);
       return;
     }
     desiredConfig = config;
-    configFileCurrent = writeConfig();
-    if (!configFileCurrent && child != null) {
-      log.atError().addKeyValue("worker", "supervisor")
-          .log("the python process keeps running on its previous config");
+    if (child != null && !writeConfig()) {
+      log.atError().addKeyValue("worker", "supervisor").log("the python process keeps running on its previous "
+          + "config; writing the new one is retried every " + settings.startRetryDelay().toMillis() + "ms");
+      if (state != RESTARTING && timerKind != TimerKind.REPLACE_DUE) {
+        setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
+      }
+      return;
+    }
+    if (child != null && state != RESTARTING && JsonValues.sameValue(config, childConfig)) {
+      if (timerKind == TimerKind.REPLACE_DUE) {
+        cancelTimer();
+      }
+      log.atInfo().addKeyValue("worker", "supervisor").log("config is again the one the python process runs: "
+          + "no restart");
       return;
     }
     switch (state) {
@@ -375,10 +385,22 @@ public final class PySupervisor {
     }
   }
 
+  /** The replacement of a running child is due: make sure the file holds the newest config, then stop it. */
+  private void replaceDue() {
+    if (!configFileCurrent() && !writeConfig()) {
+      setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
+      return;
+    }
+    if (JsonValues.sameValue(desiredConfig, childConfig)) {
+      return; // the config came back to what the child runs
+    }
+    beginReplace();
+  }
+
   private void beginReplace() {
     restartCause = RestartCause.CONFIG_CHANGED;
     cancelTimer();
-    transition(RESTARTING, "replacing the python process: config changed");
+    transition(RESTARTING, "replacing the python process: config changed", null);
     sendTerm();
   }
 
@@ -394,7 +416,7 @@ public final class PySupervisor {
   private void onTimer(TimerKind kind) {
     switch (kind) {
       case RESTART_DUE -> startChild(restartCause);
-      case REPLACE_DUE -> beginReplace();
+      case REPLACE_DUE -> replaceDue();
       case STOP_DEADLINE -> escalate();
       default -> throw new IllegalStateException("No timer to handle");
     }
@@ -402,15 +424,15 @@ public final class PySupervisor {
 
   private void escalate() {
     ChildProcess current = child;
+    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout()); // first: a failing kill must not end the retries
     String message = killSent ? "process still alive after SIGKILL, sending SIGKILL again"
         : "timeout, sending SIGKILL to process group";
     logChild(log.atWarn(), current).addKeyValue("timeout", settings.stopTimeout().toMillis() + "ms").log(message);
-    current.kill();
+    safely(current, "SIGKILL", current::kill);
     if (!killSent) {
       killSent = true;
       events.add(l -> l.stopEscalatedToKill(current.pid()));
     }
-    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout());
   }
 
   private void onExit(ExitStatus status) {
@@ -428,28 +450,36 @@ public final class PySupervisor {
     status.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
     line.log(expected ? "process exited" : "process exited unexpectedly");
     events.add(l -> l.processExited(exited.pid(), status, expected));
-    CompletableFuture<List<Long>> leftovers = exited.cleanUp();
-    if (state == STOPPING) {
-      reportLeftovers(exited, leftovers.join()); // the host may exit next: nothing may be left
-    } else {
-      leftovers.thenAccept(pids -> submit(new LeftoversKilled(exited, pids)));
-    }
+    lastSweep = sweep(exited);
     switch (state) {
       case STARTING, RUNNING -> {
         if (configWaiting) {
           restartCause = RestartCause.CONFIG_CHANGED;
-          transition(RESTARTING, "exited with " + status.describe() + " while a new config was waiting");
+          transition(RESTARTING, "exited with " + status.describe() + " while a new config was waiting", status);
           startChild(RestartCause.CONFIG_CHANGED);
         } else {
           restartCause = RestartCause.EXITED;
-          transition(RESTARTING, "restarting after " + status.describe());
+          transition(RESTARTING, "restarting after " + status.describe(), status);
           scheduleRestart(settings.restartDelay(), RestartCause.EXITED);
         }
       }
       case RESTARTING -> startChild(restartCause);
-      case STOPPING -> finish("python process stopped");
+      case STOPPING -> finish("python process stopped", status);
       default -> throw new IllegalStateException("Unexpected exit in state " + state);
     }
+  }
+
+  /** Kills the exited child's group now and sweeps its escaped descendants in the background. */
+  private CompletableFuture<List<Long>> sweep(ChildProcess exited) {
+    CompletableFuture<List<Long>> sweep;
+    try {
+      sweep = exited.cleanUp();
+    } catch (RuntimeException e) {
+      logChild(log.atError(), exited).setCause(e).log("cleaning up after the python process failed");
+      return CompletableFuture.completedFuture(List.of());
+    }
+    sweep.thenAccept(pids -> submit(new LeftoversKilled(exited, pids)));
+    return sweep;
   }
 
   private void reportLeftovers(ChildProcess exited, List<Long> pids) {
@@ -461,18 +491,18 @@ public final class PySupervisor {
 
   private void onStop() {
     switch (state) {
-      case IDLE -> finish("stop requested before any config");
+      case IDLE -> finish("stop requested before any config", null);
       case STARTING, RUNNING -> {
         cancelTimer();
-        transition(STOPPING, "stop requested");
+        transition(STOPPING, "stop requested", null);
         sendTerm();
       }
       case RESTARTING -> {
         if (child != null) {
-          transition(STOPPING, "stop requested while replacing the python process");
+          transition(STOPPING, "stop requested while replacing the python process", null);
         } else {
           cancelTimer();
-          finish("stop requested while waiting to restart");
+          finish("stop requested while waiting to restart", null);
         }
       }
       default -> log.debug("stop already in progress");
@@ -483,16 +513,21 @@ public final class PySupervisor {
     if (cause != null) {
       restarts.merge(cause, 1L, Long::sum);
     }
-    if (!configFileCurrent) {
-      configFileCurrent = writeConfig();
-      if (!configFileCurrent) {
+    if (!configFileCurrent() && !writeConfig()) {
+      if (writtenConfig == null) {
         startFailed(lastError.message());
         return;
       }
+      log.atWarn().addKeyValue("worker", "supervisor").log("starting the python process on the last config "
+          + "written; the newer one is written as soon as the file can be");
     }
     if (!orphansReaped) {
       orphansReaped = true;
-      childRecord.reapOrphans();
+      try {
+        childRecord.reapOrphans();
+      } catch (RuntimeException e) {
+        log.atError().addKeyValue("worker", "supervisor").setCause(e).log("reaping an orphaned child failed");
+      }
     }
     LaunchSpec spec = launchSpec();
     log.atDebug().addKeyValue("worker", "supervisor").addKeyValue("command", spec.commandLine())
@@ -508,20 +543,24 @@ public final class PySupervisor {
     }
     long startedGeneration = ++generation;
     child = started;
+    childConfig = writtenConfig;
     currentChild = started;
     starts++;
     killSent = false;
-    childRecord.writeLater(started);
     childStartNanos = scheduler.nanoTime();
     startedAt = clock.instant();
+    childRecord.writeLater(started);
     started.onExit().whenComplete((status, error) ->
         submit(new ProcessExited(startedGeneration, status != null ? status : new ExitStatus(-1))));
-    transition(STARTING, "started, waiting for it to accept connections on " + binding);
+    transition(STARTING, "started, waiting for it to accept connections on " + binding, null);
     logChild(log.atInfo(), started).addKeyValue("bindingAddress", binding.toString())
         .addKeyValue("configPath", configFile.toString()).addKeyValue("modulePath", template.script())
         .addKeyValue("command", template.commandLine()).log("python service started");
     events.add(l -> l.processStarted(started.pid(), started.pgid()));
     probing = probe.awaitAccepting(binding.connectAddress(), () -> submit(new ProcessAccepting(startedGeneration)));
+    if (!configFileCurrent()) {
+      setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
+    }
   }
 
   private void startFailed(String message) {
@@ -531,28 +570,35 @@ public final class PySupervisor {
     log.atError().addKeyValue("worker", "supervisor").addKeyValue("retryIn", delay.toMillis() + "ms")
         .log("start failed: " + message);
     events.add(l -> l.startFailed(message));
-    transition(RESTARTING, "start failed, retrying in " + delay.toMillis() + "ms: " + message);
+    transition(RESTARTING, "start failed, retrying in " + delay.toMillis() + "ms: " + message, null);
     scheduleRestart(delay, RestartCause.START_FAILED);
   }
 
   private void enterRunning() {
-    transition(RUNNING, "accepting connections on " + binding);
+    transition(RUNNING, "accepting connections on " + binding, null);
     long pid = child.pid();
     events.add(l -> l.processReady(pid));
     delivery.childReady(generation, binding, Collections.unmodifiableMap(new LinkedHashMap<>(hosts)));
-    runningWaiters.forEach(waiter -> waiter.complete(null));
-    runningWaiters.clear();
+    if (timerKind != TimerKind.REPLACE_DUE) { // with a replacement due, waiters wait for the next child
+      runningWaiters.forEach(waiter -> waiter.complete(null));
+      runningWaiters.clear();
+    }
   }
 
   private void sendTerm() {
     stopProbing();
     delivery.childGone(generation);
+    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout()); // first: SIGKILL follows even if SIGTERM fails
     logChild(log.atInfo(), child).log("sending SIGTERM to process group");
-    child.terminate();
-    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout());
+    safely(child, "SIGTERM", child::terminate);
   }
 
-  private void finish(String why) {
+  private void finish(String why, ExitStatus exit) {
+    try {
+      lastSweep.get(2, TimeUnit.SECONDS); // the host may exit next: nothing of the child may be left
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("worker", "supervisor").log("leftover sweep not finished: " + e);
+    }
     childRecord.clearLater();
     childRecord.flush();
     runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
@@ -560,17 +606,23 @@ public final class PySupervisor {
     cancelTimer();
     stopProbing();
     delivery.close();
-    transition(STOPPED, why);
+    transition(STOPPED, why, exit);
   }
 
+  private boolean configFileCurrent() {
+    return desiredConfig == null || JsonValues.sameValue(desiredConfig, writtenConfig);
+  }
+
+  /** Writes {@link #desiredConfig}; false (logged, kept as the last error) when the file cannot be written. */
   private boolean writeConfig() {
     try {
-      configFile.write(JSON.writeValueAsBytes(desiredConfig));
+      configFile.write(JsonValues.bytes(desiredConfig));
+      writtenConfig = desiredConfig;
       log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("configPath", configFile.toString())
           .log("config file written");
       events.add(SupervisorListener::configWritten);
       return true;
-    } catch (IOException | RuntimeException e) {
+    } catch (java.io.IOException | RuntimeException e) {
       String message = "cannot write config file " + configFile + ": " + e;
       lastError = new SupervisorSnapshot.LastError(message, clock.instant());
       log.atError().addKeyValue("worker", "supervisor").log(message);
@@ -578,8 +630,19 @@ public final class PySupervisor {
     }
   }
 
+  /** Runs an operation on a child; a failure is logged and recorded, never thrown. */
+  private void safely(ChildProcess process, String what, Runnable operation) {
+    try {
+      operation.run();
+    } catch (RuntimeException e) {
+      String message = what + " to the python process failed: " + e.getMessage();
+      lastError = new SupervisorSnapshot.LastError(message, clock.instant());
+      logChild(log.atError(), process).setCause(e).log(message);
+    }
+  }
+
   private LaunchSpec launchSpec() {
-    Map<String, String> environment = new HashMap<>(template.environment());
+    Map<String, String> environment = new LinkedHashMap<>(template.environment());
     environment.remove("VIRTUAL_ENV");
     environment.putIfAbsent("PYTHONUNBUFFERED", "1");
     environment.put(BINDING_ADDRESS, binding.toString());
@@ -587,18 +650,20 @@ public final class PySupervisor {
     return new LaunchSpec(template.uv(), template.uvArgs(), template.script(), template.directory(), environment);
   }
 
-  private void transition(SupervisorState to, String why) {
+  /** Changes the state; {@code exit} is the exit that caused it, if any, for the log line. */
+  private void transition(SupervisorState to, String why, ExitStatus exit) {
     SupervisorState from = state;
     state = to;
     detail = why;
     LoggingEventBuilder line = logChild(log.atInfo(), child).addKeyValue("state", to).addKeyValue("from", from)
         .addKeyValue("cause", why);
-    if (lastExit != null && (to == RESTARTING || to == STOPPED)) {
-      line.addKeyValue("lastExitCode", lastExit.status().code());
-      lastExit.status().signal().ifPresent(signal -> line.addKeyValue("lastSignal", signal));
+    if (exit != null) {
+      line.addKeyValue("exitCode", exit.code());
+      exit.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
     }
     line.log("supervisor " + from + " -> " + to);
-    events.add(l -> l.stateChanged(from, snapshot));
+    SupervisorSnapshot now = buildSnapshot();
+    events.add(l -> l.stateChanged(from, now));
   }
 
   private void scheduleRestart(Duration delay, RestartCause cause) {
@@ -625,7 +690,7 @@ public final class PySupervisor {
     probing = Cancellable.NONE;
   }
 
-  private LoggingEventBuilder logChild(LoggingEventBuilder line, ChildProcess process) {
+  private static LoggingEventBuilder logChild(LoggingEventBuilder line, ChildProcess process) {
     line.addKeyValue("worker", "supervisor");
     if (process != null) {
       line.addKeyValue("pid", process.pid()).addKeyValue("pgid", process.pgid());
@@ -647,132 +712,13 @@ public final class PySupervisor {
     }
   }
 
-  /** Assembles a {@link PySupervisor}; only the binding address and the config file are required. */
-  public static final class Builder {
-    private SupervisorSettings settings = SupervisorSettings.DEFAULTS;
-    private LaunchSpec template = new LaunchSpec("uv", List.of(), "main.py", Path.of(""), System.getenv());
-    private BindingAddress binding;
-    private Path configFile;
-    private Path childRecord;
-    private ProcessLauncher launcher;
-    private Scheduler scheduler;
-    private Executor loop;
-    private ReadinessProbe probe;
-    private AddressDelivery delivery;
-    private Clock clock = Clock.systemUTC();
-    private final List<SupervisorListener> listeners = new ArrayList<>();
-    private final List<AutoCloseable> owned = new ArrayList<>();
-
-    private Builder() {
-    }
-
-    public Builder settings(SupervisorSettings settings) {
-      this.settings = requireNonNull(settings, "settings");
-      return this;
-    }
-
-    /**
-     * What to run, before the supervisor adds {@code BINDING_ADDRESS} and {@code CONFIG_FILE} to the
-     * environment (and {@code PYTHONUNBUFFERED=1} unless set, and removes {@code VIRTUAL_ENV}).
-     * Default: {@code uv run main.py} in the working directory with the host's environment.
-     */
-    public Builder command(LaunchSpec template) {
-      this.template = requireNonNull(template, "template");
-      return this;
-    }
-
-    public Builder bindingAddress(BindingAddress binding) {
-      this.binding = requireNonNull(binding, "binding");
-      return this;
-    }
-
-    public Builder configFile(Path configFile) {
-      this.configFile = requireNonNull(configFile, "configFile");
-      return this;
-    }
-
-    /**
-     * The state file naming the running child, for reaping it after the host was killed (default:
-     * {@code .<config file name>.child} beside the config file).
-     */
-    public Builder childRecord(Path childRecord) {
-      this.childRecord = requireNonNull(childRecord, "childRecord");
-      return this;
-    }
-
-    public Builder listener(SupervisorListener listener) {
-      listeners.add(requireNonNull(listener, "listener"));
-      return this;
-    }
-
-    /** For testing: how children are started (default {@link UvProcessLauncher}). */
-    public Builder launcher(ProcessLauncher launcher) {
-      this.launcher = requireNonNull(launcher, "launcher");
-      return this;
-    }
-
-    /** For testing: timers (default: a daemon thread). */
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /** For testing: the thread inputs are handled on (default: one daemon thread, "py-supervisor"). */
-    public Builder executor(Executor loop) {
-      this.loop = requireNonNull(loop, "loop");
-      return this;
-    }
-
-    /** For testing: readiness probe (default: TCP connect every {@code readinessProbeInterval}). */
-    public Builder readinessProbe(ReadinessProbe probe) {
-      this.probe = requireNonNull(probe, "probe");
-      return this;
-    }
-
-    /** For testing: address delivery (default: HTTP POST with {@code deliveryBackoff}). */
-    public Builder addressDelivery(AddressDelivery delivery) {
-      this.delivery = requireNonNull(delivery, "delivery");
-      return this;
-    }
-
-    /** For testing: wall clock for the snapshot's timestamps. */
-    public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public PySupervisor build() {
-      requireNonNull(binding, "bindingAddress is required");
-      requireNonNull(configFile, "configFile is required");
-      if (launcher == null) {
-        launcher = new UvProcessLauncher();
-      }
-      if (scheduler == null) {
-        scheduler = own(new ExecutorScheduler("py-supervisor-timer"));
-      }
-      if (loop == null) {
-        ExecutorService executor = Executors.newSingleThreadExecutor(NamedThreads.daemon("py-supervisor"));
-        owned.add(executor::shutdown);
-        loop = executor;
-      }
-      if (probe == null) {
-        probe = new TcpReadinessProbe(own(new ExecutorScheduler("py-probe")), settings.readinessProbeInterval());
-      }
-      FanOut fanOut = new FanOut();
-      PySupervisor supervisor = new PySupervisor(this, fanOut);
-      fanOut.target = supervisor.listeners;
-      return supervisor;
-    }
-
-    private <T extends AutoCloseable> T own(T closeable) {
-      owned.add(closeable);
-      return closeable;
-    }
-  }
-
   /** Passes address-delivery callbacks on to the supervisor's listeners. */
   private static final class FanOut extends SupervisorListener {
-    private volatile List<SupervisorListener> target = List.of();
+    private final List<SupervisorListener> target;
+
+    FanOut(List<SupervisorListener> target) {
+      this.target = target;
+    }
 
     @Override
     public void addressesDelivered(String module, List<String> hosts, int attempts) {

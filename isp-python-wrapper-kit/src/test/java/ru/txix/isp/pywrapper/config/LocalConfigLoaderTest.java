@@ -106,6 +106,14 @@ class LocalConfigLoaderTest {
   }
 
   @Test
+  void anEnvironmentValueWinsOverAListInTheFile() throws IOException {
+    LocalConfig config = load(MINIMAL + "python: { uvArgs: [--frozen, --no-dev] }\n",
+        Map.of("python.uvArgs", "--no-sync"), true);
+
+    assertThat(config.python().uvArgs()).containsExactly("--no-sync");
+  }
+
+  @Test
   void remoteConfigOverrideMayBeWrittenAsAYamlMappingAndKeepsItsKeysCase() throws IOException {
     LocalConfig config = load(MINIMAL + "remoteConfigOverride: { dataBase: { Host: localhost } }\n", Map.of(), true);
 

@@ -47,6 +47,7 @@ final class FakeLauncher implements ProcessLauncher {
     private final List<String> history;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     List<Long> leftovers = List.of();
+    boolean sigtermFails;
 
     FakeChild(long pid, boolean ignoresSigterm, List<String> history) {
       this.pid = pid;
@@ -80,6 +81,9 @@ final class FakeLauncher implements ProcessLauncher {
     @Override
     public void terminate() {
       history.add("SIGTERM " + pid);
+      if (sigtermFails) {
+        throw new IllegalStateException("kill(-" + pid + ", SIGTERM) failed: errno 1");
+      }
       if (!ignoresSigterm) {
         exit(143);
       }

@@ -294,6 +294,58 @@ class PySupervisorTest {
   }
 
   @Test
+  void configThatCouldNotBeWrittenIsRetriedAndAppliedOnceTheFileCanBeWritten() throws Exception {
+    startRunning("{\"v\":1}");
+    Path file = dir.resolve("config.json");
+    Files.delete(file);
+    Files.createDirectory(file);
+    time.advance(Duration.ofSeconds(10));
+
+    supervisor.configReceived(json("{\"v\":2}"));
+    assertThat(history()).isEmpty();
+    supervisor.configReceived(json("{\"v\":2}"));
+    assertThat(history()).as("a re-sent config is not 'unchanged' while unwritten").isEmpty();
+    time.advance(Duration.ofSeconds(2));
+    assertThat(launcher.children).hasSize(1);
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+
+    Files.delete(file);
+    time.advance(Duration.ofSeconds(2));
+
+    assertThat(history()).containsExactly("gone gen=1", "SIGTERM 1001", "RUNNING -> RESTARTING", "gone gen=1",
+        "cleanUp 1001", "launch 1002", "exited 1001 143 expected", "RESTARTING -> STARTING");
+    assertThat(fileContent()).isEqualTo(json("{\"v\":2}"));
+  }
+
+  @Test
+  void configBackToTheOneTheChildRunsCancelsThePendingRestart() {
+    startRunning("{\"v\":1}");
+    supervisor.configReceived(json("{\"v\":2}"));
+    supervisor.configReceived(json("{\"v\":1}"));
+
+    time.advance(Duration.ofSeconds(5));
+
+    assertThat(launcher.children).hasSize(1);
+    assertThat(fileContent()).isEqualTo(json("{\"v\":1}"));
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+  }
+
+  @Test
+  void failingSigtermStillEscalatesToSigkillAfterTheStopTimeout() {
+    startRunning("{}");
+    launcher.last().sigtermFails = true;
+
+    supervisor.stopAsync();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPING);
+    assertThat(supervisor.snapshot().lastError().message())
+        .isEqualTo("SIGTERM to the python process failed: kill(-1001, SIGTERM) failed: errno 1");
+    time.advance(Duration.ofSeconds(5));
+
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+    assertThat(history()).contains("SIGKILL 1001", "STOPPING -> STOPPED");
+  }
+
+  @Test
   void leftoversOfAnExitedChildAreKilledAndReported() {
     startRunning("{}");
     launcher.last().leftovers = List.of(2001L, 2002L);

@@ -43,7 +43,11 @@ public final class EtpCodec {
         throw new EtpFormatException("parse ackId: invalid ackId \"" + quote(text) + "\" in " + quote(frame));
       }
     }
-    return Long.parseLong(text);
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new EtpFormatException("parse ackId: ackId \"" + text + "\" out of range in " + quote(frame));
+    }
   }
 
   /** {@code text} cut to 200 characters, for messages and logs. */

@@ -80,14 +80,14 @@ public final class EtpConnection {
     try {
       connection.opened.get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      connection.socket.closeConnection(EtpClosed.ABNORMAL, "connect timeout");
+      connection.socket.abandon();
       throw new IOException("no connection to " + uri.getAuthority() + " within "
           + settings.connectTimeout().toMillis() + "ms");
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException(e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      connection.socket.closeConnection(EtpClosed.ABNORMAL, "interrupted");
+      connection.socket.abandon();
       throw new IOException("interrupted while connecting to " + uri.getAuthority());
     }
     connection.schedulePing();
@@ -224,9 +224,24 @@ public final class EtpConnection {
     Socket(URI uri, int readLimit) {
       // Draft_6455's frame limit applies to single frames and to joined fragments alike; beyond it the
       // library closes with 1009.
-      super(uri, new Draft_6455(List.of(), List.of(new Protocol("")), readLimit));
+      super(uri, new Draft_6455(List.of(), List.of(new Protocol("")), readLimit), Map.of(),
+          (int) settings.connectTimeout().toMillis());
       setConnectionLostTimeout(0); // liveness is ours: see ping()
       setTcpNoDelay(true);
+      setDaemon(true);
+    }
+
+    /** Gives up on a connection being made: closes the raw socket too, so no thread stays behind. */
+    void abandon() {
+      closeConnection(EtpClosed.ABNORMAL, "connect timeout");
+      java.net.Socket raw = getSocket();
+      if (raw != null) {
+        try {
+          raw.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
     }
 
     @Override

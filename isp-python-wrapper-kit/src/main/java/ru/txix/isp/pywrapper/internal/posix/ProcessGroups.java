@@ -3,6 +3,8 @@ package ru.txix.isp.pywrapper.internal.posix;
 import com.sun.jna.LastErrorException;
 import java.util.Locale;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends signals to processes and process groups with {@code kill(2)}: the only class that does.
@@ -11,6 +13,7 @@ import java.util.OptionalLong;
  * back to {@link ProcessHandle}.
  */
 public final class ProcessGroups {
+  private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
   private static final int ESRCH = 3;
   private static final boolean SUPPORTED = probe();
 
@@ -45,15 +48,20 @@ public final class ProcessGroups {
     }
   }
 
+  /**
+   * False when nothing was signalled: no such process (ESRCH), or the OS refused (EPERM — a member running as
+   * another user, say), which is logged. Never throws: callers go on with their escalation either way.
+   */
   private static boolean send(int target, Signal signal) {
     try {
       LibC.INSTANCE.kill(target, signal.number());
       return true;
     } catch (LastErrorException e) {
-      if (e.getErrorCode() == ESRCH) {
-        return false;
+      if (e.getErrorCode() != ESRCH) {
+        log.atWarn().addKeyValue("target", target).addKeyValue("signal", signal.toString())
+            .log("kill(" + target + ", " + signal + ") failed: errno " + e.getErrorCode());
       }
-      throw new IllegalStateException("kill(" + target + ", " + signal + ") failed: errno " + e.getErrorCode(), e);
+      return false;
     }
   }
 

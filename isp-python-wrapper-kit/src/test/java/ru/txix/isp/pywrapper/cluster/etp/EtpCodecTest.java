@@ -48,6 +48,8 @@ class EtpCodecTest {
         .hasMessage("parse ackId: invalid ackId \"abc\" in EVENT||abc||{}");
     assertThatThrownBy(() -> EtpCodec.decode("EVENT||-1||{}")).hasMessageStartingWith("parse ackId");
     assertThatThrownBy(() -> EtpCodec.decode("EVENT||||{}")).hasMessageStartingWith("parse ackId");
+    assertThatThrownBy(() -> EtpCodec.decode("EVENT||9999999999999999999||{}"))
+        .isInstanceOf(EtpFormatException.class).hasMessageStartingWith("parse ackId: ackId \"9999999999999999999\" out of range");
   }
 
   @Test

@@ -1,0 +1,137 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
+
+/**
+ * Assembles a {@link PySupervisor}; only the binding address and the config file are required. The methods
+ * marked "for testing" replace the real threads, clock, processes and network with fakes.
+ */
+public final class PySupervisorBuilder {
+  SupervisorSettings settings = SupervisorSettings.DEFAULTS;
+  LaunchSpec template = new LaunchSpec("uv", List.of(), "main.py", Path.of(""), System.getenv());
+  BindingAddress binding;
+  Path configFile;
+  Path childRecord;
+  ProcessLauncher launcher;
+  Scheduler scheduler;
+  Executor loop;
+  ReadinessProbe probe;
+  AddressDelivery delivery;
+  Clock clock = Clock.systemUTC();
+  final List<SupervisorListener> listeners = new ArrayList<>();
+  final List<AutoCloseable> owned = new ArrayList<>();
+
+  PySupervisorBuilder() {
+  }
+
+  public PySupervisorBuilder settings(SupervisorSettings settings) {
+    this.settings = requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /**
+   * What to run, before the supervisor adds {@code BINDING_ADDRESS} and {@code CONFIG_FILE} to the
+   * environment (and {@code PYTHONUNBUFFERED=1} unless set, and removes {@code VIRTUAL_ENV}).
+   * Default: {@code uv run main.py} in the working directory with the host's environment.
+   */
+  public PySupervisorBuilder command(LaunchSpec template) {
+    this.template = requireNonNull(template, "template");
+    return this;
+  }
+
+  public PySupervisorBuilder bindingAddress(BindingAddress binding) {
+    this.binding = requireNonNull(binding, "binding");
+    return this;
+  }
+
+  public PySupervisorBuilder configFile(Path configFile) {
+    this.configFile = requireNonNull(configFile, "configFile");
+    return this;
+  }
+
+  /**
+   * The state file naming the running child, for reaping it after the host was killed (default:
+   * {@code .<config file name>.child} beside the config file).
+   */
+  public PySupervisorBuilder childRecord(Path childRecord) {
+    this.childRecord = requireNonNull(childRecord, "childRecord");
+    return this;
+  }
+
+  public PySupervisorBuilder listener(SupervisorListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** For testing: how children are started (default {@link UvProcessLauncher}). */
+  public PySupervisorBuilder launcher(ProcessLauncher launcher) {
+    this.launcher = requireNonNull(launcher, "launcher");
+    return this;
+  }
+
+  /** For testing: timers (default: a daemon thread). */
+  public PySupervisorBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** For testing: the thread inputs are handled on (default: one daemon thread, "py-supervisor"). */
+  public PySupervisorBuilder executor(Executor loop) {
+    this.loop = requireNonNull(loop, "loop");
+    return this;
+  }
+
+  /** For testing: readiness probe (default: TCP connect every {@code readinessProbeInterval}). */
+  public PySupervisorBuilder readinessProbe(ReadinessProbe probe) {
+    this.probe = requireNonNull(probe, "probe");
+    return this;
+  }
+
+  /** For testing: address delivery (default: HTTP POST with {@code deliveryBackoff}). */
+  public PySupervisorBuilder addressDelivery(AddressDelivery delivery) {
+    this.delivery = requireNonNull(delivery, "delivery");
+    return this;
+  }
+
+  /** For testing: wall clock for the snapshot's timestamps. */
+  public PySupervisorBuilder clock(Clock clock) {
+    this.clock = requireNonNull(clock, "clock");
+    return this;
+  }
+
+  public PySupervisor build() {
+    requireNonNull(binding, "bindingAddress is required");
+    requireNonNull(configFile, "configFile is required");
+    if (launcher == null) {
+      launcher = new UvProcessLauncher();
+    }
+    if (scheduler == null) {
+      scheduler = own(new ExecutorScheduler("py-supervisor-timer"));
+    }
+    if (loop == null) {
+      ExecutorService executor = Executors.newSingleThreadExecutor(NamedThreads.daemon("py-supervisor"));
+      owned.add(executor::shutdown);
+      loop = executor;
+    }
+    if (probe == null) {
+      probe = new TcpReadinessProbe(own(new ExecutorScheduler("py-probe")), settings.readinessProbeInterval());
+    }
+    return new PySupervisor(this);
+  }
+
+  <T extends AutoCloseable> T own(T closeable) {
+    owned.add(closeable);
+    return closeable;
+  }
+}
