@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +31,6 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
-import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
@@ -86,6 +86,7 @@ public final class PySupervisor {
   private final LaunchSpec template;
   private final BindingAddress binding;
   private final ConfigFile configFile;
+  private final ConfigBook configs;
   private final ChildRecord childRecord;
   private final ProcessLauncher launcher;
   private final Scheduler scheduler;
@@ -111,11 +112,6 @@ public final class PySupervisor {
   private Instant startedAt;
   private boolean killSent;
   private boolean orphansReaped;
-  /** The last config received; {@link #writtenConfig} is what the config file holds. */
-  private JsonNode desiredConfig;
-  private JsonNode writtenConfig;
-  /** The config the current child read at its start. */
-  private JsonNode childConfig;
   private RestartCause restartCause;
   private CompletableFuture<List<Long>> lastSweep = CompletableFuture.completedFuture(List.of());
   private final Map<String, List<String>> hosts = new LinkedHashMap<>();
@@ -134,6 +130,7 @@ public final class PySupervisor {
     this.template = builder.template;
     this.binding = builder.binding;
     this.configFile = new ConfigFile(builder.configFile);
+    this.configs = new ConfigBook(configFile);
     this.childRecord = new ChildRecord(builder.childRecord != null ? builder.childRecord
         : configFile.path().resolveSibling("." + configFile.path().getFileName() + ".child"));
     this.launcher = builder.launcher;
@@ -334,13 +331,13 @@ public final class PySupervisor {
       log.atInfo().addKeyValue("worker", "supervisor").log("config ignored: the supervisor is stopping");
       return;
     }
-    if (JsonValues.sameValue(config, desiredConfig) && configFileCurrent()) {
+    if (configs.unchanged(config)) {
       log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("state", state)
           .log("config unchanged: the python process is not restarted");
       events.add(SupervisorListener::configUnchanged);
       return;
     }
-    desiredConfig = config;
+    configs.receive(config);
     if (child != null && !writeConfig()) {
       log.atError().addKeyValue("worker", "supervisor").log("the python process keeps running on its previous "
           + "config; writing the new one is retried every " + settings.startRetryDelay().toMillis() + "ms");
@@ -349,7 +346,7 @@ public final class PySupervisor {
       }
       return;
     }
-    if (child != null && state != RESTARTING && JsonValues.sameValue(config, childConfig)) {
+    if (child != null && state != RESTARTING && configs.childRunsDesired()) {
       if (timerKind == TimerKind.REPLACE_DUE) {
         cancelTimer();
       }
@@ -387,11 +384,11 @@ public final class PySupervisor {
 
   /** The replacement of a running child is due: make sure the file holds the newest config, then stop it. */
   private void replaceDue() {
-    if (!configFileCurrent() && !writeConfig()) {
+    if (!configs.fileCurrent() && !writeConfig()) {
       setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
       return;
     }
-    if (JsonValues.sameValue(desiredConfig, childConfig)) {
+    if (configs.childRunsDesired()) {
       return; // the config came back to what the child runs
     }
     beginReplace();
@@ -513,8 +510,8 @@ public final class PySupervisor {
     if (cause != null) {
       restarts.merge(cause, 1L, Long::sum);
     }
-    if (!configFileCurrent() && !writeConfig()) {
-      if (writtenConfig == null) {
+    if (!configs.fileCurrent() && !writeConfig()) {
+      if (!configs.anyWritten()) {
         startFailed(lastError.message());
         return;
       }
@@ -543,7 +540,7 @@ public final class PySupervisor {
     }
     long startedGeneration = ++generation;
     child = started;
-    childConfig = writtenConfig;
+    configs.childStarted();
     currentChild = started;
     starts++;
     killSent = false;
@@ -558,7 +555,7 @@ public final class PySupervisor {
         .addKeyValue("command", template.commandLine()).log("python service started");
     events.add(l -> l.processStarted(started.pid(), started.pgid()));
     probing = probe.awaitAccepting(binding.connectAddress(), () -> submit(new ProcessAccepting(startedGeneration)));
-    if (!configFileCurrent()) {
+    if (!configs.fileCurrent()) {
       setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
     }
   }
@@ -609,25 +606,18 @@ public final class PySupervisor {
     transition(STOPPED, why, exit);
   }
 
-  private boolean configFileCurrent() {
-    return desiredConfig == null || JsonValues.sameValue(desiredConfig, writtenConfig);
-  }
-
-  /** Writes {@link #desiredConfig}; false (logged, kept as the last error) when the file cannot be written. */
+  /** Writes the last config received; false (logged, kept as the last error) when the file cannot take it. */
   private boolean writeConfig() {
-    try {
-      configFile.write(JsonValues.bytes(desiredConfig));
-      writtenConfig = desiredConfig;
-      log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("configPath", configFile.toString())
-          .log("config file written");
-      events.add(SupervisorListener::configWritten);
-      return true;
-    } catch (java.io.IOException | RuntimeException e) {
-      String message = "cannot write config file " + configFile + ": " + e;
-      lastError = new SupervisorSnapshot.LastError(message, clock.instant());
-      log.atError().addKeyValue("worker", "supervisor").log(message);
+    Optional<String> error = configs.write();
+    if (error.isPresent()) {
+      lastError = new SupervisorSnapshot.LastError(error.get(), clock.instant());
+      log.atError().addKeyValue("worker", "supervisor").log(error.get());
       return false;
     }
+    log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("configPath", configFile.toString())
+        .log("config file written");
+    events.add(SupervisorListener::configWritten);
+    return true;
   }
 
   /** Runs an operation on a child; a failure is logged and recorded, never thrown. */

@@ -1,0 +1,62 @@
+package ru.txix.isp.pywrapper.supervisor;
+
+import java.io.IOException;
+import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Which config is which, for the supervisor: the last one received ({@code desired}), the one the config
+ * file holds ({@code written}), and the one the current child read at its start ({@code child}). Equality is
+ * JSON-value equality. Confined to the supervisor thread.
+ */
+final class ConfigBook {
+  private final ConfigFile file;
+  private JsonNode desired;
+  private JsonNode written;
+  private JsonNode child;
+
+  ConfigBook(ConfigFile file) {
+    this.file = file;
+  }
+
+  /** True if {@code config} is the last one received and it is already in the file: nothing to do. */
+  boolean unchanged(JsonNode config) {
+    return JsonValues.sameValue(config, desired) && fileCurrent();
+  }
+
+  void receive(JsonNode config) {
+    desired = config;
+  }
+
+  /** True when the file holds the last config received (or none was received yet). */
+  boolean fileCurrent() {
+    return desired == null || JsonValues.sameValue(desired, written);
+  }
+
+  /** True once some config is in the file, so a child can start. */
+  boolean anyWritten() {
+    return written != null;
+  }
+
+  /** True when the current child already runs the last config received. */
+  boolean childRunsDesired() {
+    return JsonValues.sameValue(desired, child);
+  }
+
+  /** The child started now reads what the file holds. */
+  void childStarted() {
+    child = written;
+  }
+
+  /** Writes the last config received; the error when the file cannot be written. */
+  Optional<String> write() {
+    try {
+      file.write(JsonValues.bytes(desired));
+      written = desired;
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.of("cannot write config file " + file + ": " + e);
+    }
+  }
+}
