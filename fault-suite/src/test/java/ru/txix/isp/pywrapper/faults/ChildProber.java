@@ -43,7 +43,12 @@ final class ChildProber implements AutoCloseable {
           pids.add(body.get("pid").asLong());
         }
         ok.incrementAndGet();
+      } catch (InterruptedException e) {
+        return; // close() interrupts a request in flight: not a failure of the service
       } catch (Exception e) {
+        if (!running) {
+          return;
+        }
         failed.incrementAndGet();
         synchronized (errors) {
           errors.add(e.toString());
