@@ -3,7 +3,6 @@ package ru.txix.isp.pywrapper.app;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +22,7 @@ import ru.txix.isp.pywrapper.cluster.ClusterClient;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
 import ru.txix.isp.pywrapper.cluster.ClusterSettings;
 import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
+import ru.txix.isp.pywrapper.config.JsonFiles;
 import ru.txix.isp.pywrapper.config.LogLevelCheck;
 import ru.txix.isp.pywrapper.http.HealthChecks;
 import ru.txix.isp.pywrapper.http.HealthRegistry;
@@ -31,7 +31,6 @@ import ru.txix.isp.pywrapper.http.SupervisorJson;
 import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
@@ -184,15 +183,6 @@ public final class Application {
     return client != null && client.sessionActive();
   }
 
-  public RemoteConfigStatus remoteConfigStatus() {
-    return remoteConfigStatus;
-  }
-
-  /** The supervisor, once {@link #run()} has created it. */
-  public PySupervisor supervisor() {
-    return supervisor;
-  }
-
   private ModuleDeclaration declaration(LocalConfig local, String defaultConfig) {
     LocalConfig.MetricsAutodiscovery metrics = local.metricsAutodiscovery();
     return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
@@ -256,24 +246,10 @@ public final class Application {
   }
 
   /** Reads a file that must hold a JSON object; {@code why} says what it is for. */
-  static String readJsonObject(Path file, String name, String why) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(name + ": file not found (" + file + "); " + why);
-    } catch (IOException e) {
-      throw new ConfigException(name + ": cannot read the file: " + e, e);
-    }
-    try {
-      JsonNode node = JSON.readTree(text);
-      if (node == null || !node.isObject()) {
-        throw new ConfigException(name + ": expected a JSON object");
-      }
-      return JSON.writeValueAsString(node);
-    } catch (JacksonException e) {
-      throw new ConfigException(name + ": invalid JSON: " + e.getOriginalMessage(), e);
-    }
+  private static String readJsonObject(Path file, String name, String why) {
+    JsonNode node = JsonFiles.readObject(file, name, "expected a JSON object").orElseThrow(
+        () -> new ConfigException(name + ": file not found (" + file + "); " + why));
+    return JSON.writeValueAsString(node);
   }
 
   private static String display(Path root, Path file) {
@@ -287,11 +263,6 @@ public final class Application {
     } catch (Exception e) {
       log.atWarn().setCause(e).log("close failed");
     }
-  }
-
-  /** Asks a running {@link #run()} to shut down, as SIGTERM would. */
-  public void requestShutdown(String reason) {
-    shutdownRequested.complete(reason);
   }
 
   /**

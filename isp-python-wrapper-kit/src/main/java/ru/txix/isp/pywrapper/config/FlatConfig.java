@@ -169,14 +169,6 @@ final class FlatConfig {
     return result;
   }
 
-  /** Every key below {@code key} that exists, for "is this section set at all" checks. */
-  List<String> keysUnder(String key) {
-    String base = normal(key) + ".";
-    List<String> keys = new ArrayList<>();
-    values.keySet().stream().filter(k -> k.startsWith(base)).forEach(keys::add);
-    return keys;
-  }
-
   /** An error about {@code key}, naming where its value came from (or the file, when it is missing). */
   ConfigException error(String key, String problem) {
     Value value = values.get(normal(key));

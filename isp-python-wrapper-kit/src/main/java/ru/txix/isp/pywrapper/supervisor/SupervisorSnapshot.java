@@ -37,11 +37,6 @@ public record SupervisorSnapshot(SupervisorState state, String detail, Long pid,
         restarts, null, null, Map.of());
   }
 
-  /** Restarts of all causes. */
-  public long restartsTotal() {
-    return restarts.values().stream().mapToLong(Long::longValue).sum();
-  }
-
   /** True while a child accepts connections. */
   public boolean accepting() {
     return state == SupervisorState.RUNNING;

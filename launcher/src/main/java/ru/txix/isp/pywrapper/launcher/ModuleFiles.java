@@ -12,6 +12,7 @@ import java.util.Set;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.config.JsonFiles;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigSchema;
 import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
@@ -155,23 +156,7 @@ final class ModuleFiles {
   }
 
   private static JsonNode readSchema(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      throw new ConfigException(SCHEMA_FILE + ": cannot read the file: " + e, e);
-    }
-    try {
-      JsonNode schema = JSON.readTree(text);
-      if (schema == null || !schema.isObject()) {
-        throw new ConfigException(SCHEMA_FILE + ": a JSON schema must be a JSON object");
-      }
-      return schema;
-    } catch (JacksonException e) {
-      throw new ConfigException(SCHEMA_FILE + ": invalid JSON: " + e.getOriginalMessage());
-    }
+    return JsonFiles.readObject(file, SCHEMA_FILE, "a JSON schema must be a JSON object").orElse(null);
   }
 
   private static java.util.Optional<String> text(JsonNode node, String key, String where) {

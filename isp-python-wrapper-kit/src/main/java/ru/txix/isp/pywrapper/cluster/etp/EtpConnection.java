@@ -145,11 +145,6 @@ public final class EtpConnection {
     end(EtpClosed.NORMAL, "");
   }
 
-  /** Ends the connection with {@code code} (a close frame, then the socket is dropped). */
-  public void fail(int code, String reason) {
-    end(code, reason);
-  }
-
   private void end(int code, String reason) {
     if (closed.isDone()) {
       return;

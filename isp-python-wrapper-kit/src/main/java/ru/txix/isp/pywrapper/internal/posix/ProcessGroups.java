@@ -2,7 +2,6 @@ package ru.txix.isp.pywrapper.internal.posix;
 
 import com.sun.jna.LastErrorException;
 import java.util.Locale;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +36,6 @@ public final class ProcessGroups {
   /** Sends {@code signal} to one process; false if it no longer exists. */
   public static boolean signalProcess(long pid, Signal signal) {
     return send(Math.toIntExact(pid), signal);
-  }
-
-  /** The process group of {@code pid}, or empty if the process does not exist. */
-  public static OptionalLong groupOf(long pid) {
-    try {
-      return OptionalLong.of(LibC.INSTANCE.getpgid(Math.toIntExact(pid)));
-    } catch (LastErrorException e) {
-      return OptionalLong.empty();
-    }
   }
 
   /**
