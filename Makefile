@@ -1,20 +1,25 @@
+# make build — the jars (Maven only: no uv, no Python)
 # make run   — the FastAPI example under the launcher (offline mode)
-# make test  — every test (unit, real-process, interop), then the Surefire total
+# make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
 # make bench — the benchmark report (not part of make test)
+# uv comes from PATH, else scripts/with-tools installs the pinned one into .tools/ (see that script).
 MVN ?= mvn -B --no-transfer-progress
 WITH_TOOLS := scripts/with-tools
+# Debian's Maven (jansi) prints ESC[0m resets even with -B and -q; this turns them off.
+export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
+INTEROP_FLAGS := $(if $(filter skip,$(INTEROP)),-Dinterop=skip)
 
 .PHONY: build run test bench clean
 
 build:
-	$(WITH_TOOLS) $(MVN) -q -DskipTests install
+	$(MVN) -q -DskipTests install
 
 run: build
 	$(WITH_TOOLS) scripts/run-example
 
 test:
 	scripts/build-interop
-	$(WITH_TOOLS) $(MVN) clean install; status=$$?; scripts/surefire-summary || status=1; exit $$status
+	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; exit $$status
 
 clean:
 	$(MVN) -q clean

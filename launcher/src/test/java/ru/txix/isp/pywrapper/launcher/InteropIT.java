@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The launcher against the real implementation: {@code interop/} plays the config service with the published
  * ETP server and isp-kit's own types and checks every payload (see interop/main.go). Built by
- * {@code scripts/build-interop}; without Go this test is skipped.
+ * {@code scripts/build-interop}; without Go, or with {@code -Dinterop=skip} ({@code INTEROP=skip make test}), this
+ * test is skipped.
  */
 @RealProcessTest
 class InteropIT {
@@ -59,6 +60,8 @@ class InteropIT {
 
   @Test
   void aSessionWithTheRealEtpServerAndIspKitTypesPassesEveryCheck() throws Exception {
+    Assumptions.assumeFalse("skip".equals(System.getProperty("interop")),
+        "-Dinterop=skip (INTEROP=skip make test): interop test skipped on purpose");
     Assumptions.assumeTrue(Files.isExecutable(BINARY),
         "interop/target/interop is not built (Go missing?): run scripts/build-interop — interop test skipped");
     CompletableFuture<Integer> port = new CompletableFuture<>();
