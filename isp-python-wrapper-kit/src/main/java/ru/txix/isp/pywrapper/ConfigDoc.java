@@ -18,12 +18,24 @@ import java.lang.annotation.Target;
 @Target({ElementType.FIELD, ElementType.RECORD_COMPONENT, ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 public @interface ConfigDoc {
-  /** The {@code title} of the property (empty: none). */
+  /**
+   * The {@code title} of the property.
+   *
+   * @return the title; empty for none
+   */
   String title() default "";
 
-  /** The {@code description} of the property (empty: none). */
+  /**
+   * The {@code description} of the property.
+   *
+   * @return the description; empty for none
+   */
   String description() default "";
 
-  /** The {@code default}, written as text and typed after the field (a number for numbers…); empty: none. */
+  /**
+   * The {@code default}, written as text and typed after the field (a number for numbers…).
+   *
+   * @return the default; empty for none
+   */
   String defaultValue() default "";
 }

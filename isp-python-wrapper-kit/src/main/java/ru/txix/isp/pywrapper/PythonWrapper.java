@@ -4,10 +4,9 @@ import java.util.List;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
 import ru.txix.isp.pywrapper.app.LogbackDefaults;
-import ru.txix.isp.pywrapper.config.RemoteConfigSchema;
-import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
-import ru.txix.isp.pywrapper.config.TypedConfigValidator;
-import tools.jackson.databind.json.JsonMapper;
+import ru.txix.isp.pywrapper.config.LocalConfig;
+import ru.txix.isp.pywrapper.config.LocalConfigLoader;
+import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
 
 /**
  * Hosts the Python service in the working directory ({@code uv run main.py}) as a module of the ISP platform:
@@ -40,49 +39,122 @@ import tools.jackson.databind.json.JsonMapper;
  * shutdown, 1 after a start-up error (a missing or invalid file, one log line says which) or a second signal.
  * {@link #execute} does the same but returns the exit code. The local config is {@code conf/config.yml}; with
  * {@code CLUSTER_MODE=offline} the remote config comes from {@code conf/config.json} instead of the config
- * service. Knobs: {@link WrapperOptions}.
+ * service. Knobs: {@link WrapperOptions}. A module declared as a value — a JSON schema file instead of a type,
+ * say — is a {@link ModuleSpec}: {@code PythonWrapper.run(ModuleSpec.builder("1.0.0")...build())}.
  */
 public final class PythonWrapper {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private PythonWrapper() {
   }
 
-  /** A service without endpoints or required modules. Never returns. */
+  /**
+   * A service without endpoints or required modules. Never returns.
+   *
+   * @param version the module's version
+   * @param remoteConfig the remote config's type, or {@code null} for any JSON object
+   */
   public static void run(String version, Class<?> remoteConfig) {
     run(version, remoteConfig, List.of(), List.of(), WrapperOptions.DEFAULTS);
   }
 
-  /** A service with endpoints. Never returns. */
+  /**
+   * A service with endpoints. Never returns.
+   *
+   * @param version the module's version
+   * @param remoteConfig the remote config's type, or {@code null} for any JSON object
+   * @param endpoints the Python service's HTTP endpoints
+   */
   public static void run(String version, Class<?> remoteConfig, List<Endpoint> endpoints) {
     run(version, remoteConfig, endpoints, List.of(), WrapperOptions.DEFAULTS);
   }
 
-  /** A service with endpoints and required modules. Never returns. */
+  /**
+   * A service with endpoints and required modules. Never returns.
+   *
+   * @param version the module's version
+   * @param remoteConfig the remote config's type, or {@code null} for any JSON object
+   * @param endpoints the Python service's HTTP endpoints
+   * @param requiredModules the modules whose addresses the Python service needs
+   */
   public static void run(String version, Class<?> remoteConfig, List<Endpoint> endpoints,
                          List<String> requiredModules) {
     run(version, remoteConfig, endpoints, requiredModules, WrapperOptions.DEFAULTS);
   }
 
-  /** The same with options. Never returns. */
+  /**
+   * The same with options. Never returns.
+   *
+   * @param version the module's version
+   * @param remoteConfig the remote config's type, or {@code null} for any JSON object
+   * @param endpoints the Python service's HTTP endpoints
+   * @param requiredModules the modules whose addresses the Python service needs
+   * @param options the options
+   */
   public static void run(String version, Class<?> remoteConfig, List<Endpoint> endpoints,
                          List<String> requiredModules, WrapperOptions options) {
-    int code = execute(version, remoteConfig, endpoints, requiredModules, options);
-    System.exit(code);
+    run(spec(version, remoteConfig, endpoints, requiredModules, options));
   }
 
-  /** Runs until shut down and returns the exit code instead of exiting. */
+  /**
+   * Hosts the module {@code spec} describes. Never returns.
+   *
+   * @param spec the module
+   */
+  public static void run(ModuleSpec spec) {
+    System.exit(execute(spec));
+  }
+
+  /**
+   * Runs until shut down and returns the exit code instead of exiting.
+   *
+   * @param version the module's version
+   * @param remoteConfig the remote config's type, or {@code null} for any JSON object
+   * @param endpoints the Python service's HTTP endpoints
+   * @param requiredModules the modules whose addresses the Python service needs
+   * @param options the options
+   * @return 0 after a graceful shutdown, 1 after a start-up error or a second signal
+   */
   public static int execute(String version, Class<?> remoteConfig, List<Endpoint> endpoints,
                             List<String> requiredModules, WrapperOptions options) {
-    String schema = JSON.writeValueAsString(remoteConfig == null ? RemoteConfigSchema.anyObject(JSON)
-        : RemoteConfigSchema.of(remoteConfig));
-    RemoteConfigValidator validator = remoteConfig == null ? RemoteConfigValidator.NONE
-        : new TypedConfigValidator<>(remoteConfig);
-    AppSpec spec = new AppSpec(version, schema, validator, endpoints, requiredModules, options.environment(),
-        options.workingDirectory(), options.python());
-    int code = new Application(spec).run();
+    return execute(spec(version, remoteConfig, endpoints, requiredModules, options));
+  }
+
+  /**
+   * Hosts the module {@code spec} describes until shut down and returns the exit code: the entry point of the
+   * launcher, which declares the module in {@code conf/} files.
+   *
+   * @param spec the module
+   * @return 0 after a graceful shutdown, 1 after a start-up error or a second signal
+   */
+  public static int execute(ModuleSpec spec) {
+    WrapperOptions options = spec.options();
+    RemoteConfigDeclaration remoteConfig = spec.remoteConfigType()
+        .<RemoteConfigDeclaration>map(RemoteConfigDeclaration.Typed::new)
+        .or(() -> spec.remoteConfigSchema().map(RemoteConfigDeclaration.SchemaFile::new))
+        .orElse(new RemoteConfigDeclaration.AnyObject());
+    AppSpec app = new AppSpec(spec.version(), remoteConfig, spec.endpoints(), spec.requiredModules(),
+        options.environment(), options.workingDirectory(), pythonDefaults(options));
+    int code = new Application(app).run();
     LogbackDefaults.flush();
     return code;
   }
 
+  private static ModuleSpec spec(String version, Class<?> remoteConfig, List<Endpoint> endpoints,
+                                 List<String> requiredModules, WrapperOptions options) {
+    return ModuleSpec.builder(version).remoteConfig(remoteConfig).endpoints(endpoints)
+        .requiredModules(requiredModules).options(options).build();
+  }
+
+  /** The options' Python settings over the built-in ones: what {@code conf/config.yml} may still override. */
+  private static LocalConfig.PythonSettings pythonDefaults(WrapperOptions options) {
+    LocalConfig.PythonSettings builtIn = LocalConfigLoader.DEFAULT_PYTHON;
+    return new LocalConfig.PythonSettings(
+        options.uv().orElse(builtIn.uv()),
+        options.uvArgs().orElse(builtIn.uvArgs()),
+        options.restartDelay().orElse(builtIn.restartDelay()),
+        options.startRetryDelay().orElse(builtIn.startRetryDelay()),
+        options.stopTimeout().orElse(builtIn.stopTimeout()),
+        options.configRestartInterval().orElse(builtIn.configRestartInterval()),
+        options.readinessTimeout().orElse(builtIn.readinessTimeout()));
+  }
 }

@@ -7,27 +7,25 @@ import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.config.LocalConfig;
-import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
+import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
 
 /**
  * What an {@link Application} hosts and where.
  *
  * @param version the module's version
- * @param schema the remote config's JSON schema (JSON text), sent to the config service
- * @param validator checks every remote config before the child gets it
+ * @param remoteConfig how the remote config is declared (a type, a schema file, or any object)
  * @param endpoints the Python service's HTTP endpoints, declared to the platform
  * @param requiredModules modules whose addresses the Python service needs
  * @param environment the process environment (the host's, unless a test passes its own)
  * @param workingDirectory the Python project's root
  * @param pythonDefaults the {@code python.*} values where {@code conf/config.yml} leaves them out
  */
-public record AppSpec(String version, String schema, RemoteConfigValidator validator, List<Endpoint> endpoints,
+public record AppSpec(String version, RemoteConfigDeclaration remoteConfig, List<Endpoint> endpoints,
                       List<String> requiredModules, Map<String, String> environment, Path workingDirectory,
                       LocalConfig.PythonSettings pythonDefaults) {
   public AppSpec {
     requireNonNull(version, "version");
-    requireNonNull(schema, "schema");
-    requireNonNull(validator, "validator");
+    requireNonNull(remoteConfig, "remoteConfig");
     endpoints = List.copyOf(endpoints);
     requiredModules = List.copyOf(requiredModules);
     environment = Map.copyOf(environment);

@@ -1,68 +1,65 @@
 package ru.txix.isp.pywrapper.app;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.txix.isp.pywrapper.config.ConfigException;
-import ru.txix.isp.pywrapper.config.ConfigPaths;
-import ru.txix.isp.pywrapper.config.LocalConfig;
-import ru.txix.isp.pywrapper.config.LocalConfigLoader;
-import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
-import ru.txix.isp.pywrapper.config.RemoteConfigPipeline;
-import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.Endpoint;
-import ru.txix.isp.pywrapper.cluster.ClusterClient;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
 import ru.txix.isp.pywrapper.cluster.ClusterSettings;
 import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
+import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.config.ConfigPaths;
 import ru.txix.isp.pywrapper.config.JsonFiles;
-import ru.txix.isp.pywrapper.config.LogLevelCheck;
+import ru.txix.isp.pywrapper.config.LocalConfig;
+import ru.txix.isp.pywrapper.config.LocalConfigLoader;
+import ru.txix.isp.pywrapper.config.RemoteConfigContract;
+import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
+import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
+import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.http.HealthChecks;
 import ru.txix.isp.pywrapper.http.HealthRegistry;
 import ru.txix.isp.pywrapper.http.InfraHttpServer;
 import ru.txix.isp.pywrapper.http.SupervisorJson;
 import ru.txix.isp.pywrapper.http.SupervisorMetrics;
-import ru.txix.isp.pywrapper.config.RemoteConfigValidator;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
- * The host process: reads the local config, starts the components in order, waits for SIGTERM/SIGINT, stops
- * them in reverse order (the Python child first), and says how the process should exit.
+ * The host process: reads and checks everything it needs, then runs its components — the Python supervisor,
+ * the config source (the offline file or the config-service session), the infra HTTP server — started in that
+ * order and stopped in reverse ({@link Lifecycle}), until SIGTERM or SIGINT.
  *
- * <p>Exit codes: {@value #EXIT_OK} after a graceful shutdown; {@value #EXIT_ERROR} for a start-up error
- * (one log line names the file and the problem; no child is started) and after a second shutdown signal.
+ * <p>Exit codes: {@value #EXIT_OK} after a graceful shutdown; {@value #EXIT_ERROR} for start-up errors (every
+ * problem found is logged, one line each, and no child is started) and after a second shutdown signal.
  */
 public final class Application {
-  public static final int EXIT_OK = 0;
-  public static final int EXIT_ERROR = 1;
+  public static final int EXIT_OK = Lifecycle.EXIT_OK;
+  public static final int EXIT_ERROR = Lifecycle.EXIT_ERROR;
 
   private static final Logger log = LoggerFactory.getLogger(Application.class);
   private static final Duration OFFLINE_POLL = Duration.ofSeconds(1);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final AppSpec spec;
   private final ClusterListener clusterListener;
-  private final RemoteConfigStatus remoteConfigStatus = new RemoteConfigStatus(Clock.systemUTC());
-  private final CompletableFuture<String> shutdownRequested = new CompletableFuture<>();
-  private volatile PySupervisor supervisor;
-  private volatile ClusterClient cluster;
 
   public Application(AppSpec spec) {
     this(spec, new ClusterListener() { });
   }
 
+  /** For testing: {@code clusterListener} hears the config-service session too. */
   public Application(AppSpec spec, ClusterListener clusterListener) {
     this.spec = spec;
     this.clusterListener = clusterListener;
@@ -70,148 +67,306 @@ public final class Application {
 
   /** Runs until shut down; returns the exit code. */
   public int run() {
-    Modes modes = Modes.from(spec.environment());
-    Path root = spec.workingDirectory().toAbsolutePath().normalize();
-    Path localPath = ConfigPaths.localConfig(spec.environment(), root, modes.dev());
-    String localName = display(root, localPath);
-    LocalConfig local;
-    RemoteConfigPipeline pipeline;
-    ConfigPaths paths;
-    String defaultConfig = null;
+    Setup setup;
     try {
-      local = LocalConfigLoader.load(localPath, localName, spec.environment(), !modes.offline(),
-          spec.pythonDefaults());
-      pipeline = new RemoteConfigPipeline(
-          RemoteConfigOverride.parse(local.remoteConfigOverride(), localName + ": remoteConfigOverride"),
-          RemoteConfigValidator.all(new LogLevelCheck(), spec.validator()));
-      paths = ConfigPaths.resolve(spec.environment(), root, local);
-      checkEndpoints();
-      checkProject(paths);
-      if (!modes.offline()) {
-        defaultConfig = readJsonObject(paths.defaultRemoteConfig(), paths.display(paths.defaultRemoteConfig()),
-            "cluster mode sends it to the config service as the module's default config");
-      }
+      setup = Setup.read(spec);
     } catch (ConfigException e) {
-      log.error(e.getMessage());
+      e.problems().forEach(log::error);
       return EXIT_ERROR;
     }
-    LocalConfig.PythonSettings python = local.python();
-    SupervisorSettings settings = SupervisorSettings.DEFAULTS
-        .withRestartDelay(python.restartDelay())
-        .withStartRetryDelay(python.startRetryDelay())
-        .withStopTimeout(python.stopTimeout())
-        .withConfigRestartInterval(python.configRestartInterval());
-    PySupervisor supervisor = PySupervisor.builder()
-        .settings(settings)
-        .command(new LaunchSpec(python.uv(), python.uvArgs(), paths.script(), root, spec.environment()))
-        .bindingAddress(local.grpcInnerAddress())
-        .configFile(paths.configFile())
-        .build();
-    this.supervisor = supervisor;
-    RemoteConfigApplier applier = new RemoteConfigApplier(pipeline, supervisor, remoteConfigStatus,
-        modes.dev() ? "debug" : "info");
-    boolean clusterMode = !modes.offline();
-    SupervisorMetrics metrics = new SupervisorMetrics(supervisor::snapshot, remoteConfigStatus, this::sessionActive,
-        clusterMode);
-    supervisor.addListener(metrics.supervisorListener());
-    HealthRegistry health = new HealthRegistry(Clock.systemUTC());
-    if (clusterMode) {
-      health.register(HealthChecks.CONFIG_SERVICE_CONNECTION, HealthChecks.configServiceConnection(this::sessionActive));
-    }
-    health.register(HealthChecks.REMOTE_CONFIG, HealthChecks.remoteConfig(remoteConfigStatus));
-    health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
-        local.grpcInnerAddress()));
-    InfraHttpServer infra;
-    try {
-      infra = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
-          metrics.registry(), SupervisorJson.of(supervisor, remoteConfigStatus, clusterMode, this::sessionActive));
-    } catch (ConfigException e) {
-      log.error(localName + ": " + e.getMessage());
-      stopSupervisor(supervisor, settings);
-      return EXIT_ERROR;
-    }
-
-    ShutdownSignals.install(shutdownRequested::complete, this::shutdownNow);
-    Thread hook = new Thread(() -> stopSupervisor(supervisor, settings), "shutdown-hook");
+    Host host = new Host(setup);
+    Lifecycle lifecycle = new Lifecycle(host.components());
+    ShutdownSignals.install(name -> lifecycle.end(Lifecycle.Ending.signal(name)),
+        name -> host.emergency(name, lifecycle));
+    Thread hook = new Thread(lifecycle::stopStarted, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
-    log.atInfo().addKeyValue("module", local.moduleName()).addKeyValue("version", spec.version())
-        .addKeyValue("mode", modes.offline() ? "offline" : "cluster")
-        .addKeyValue("bindingAddress", local.grpcInnerAddress().toString())
-        .addKeyValue("configFile", paths.configFile().toString())
+    log.atInfo().addKeyValue("module", setup.local.moduleName()).addKeyValue("version", spec.version())
+        .addKeyValue("mode", setup.modes.offline() ? "offline" : "cluster")
+        .addKeyValue("bindingAddress", setup.local.grpcInnerAddress().toString())
+        .addKeyValue("configFile", setup.paths.configFile().toString())
         .log("starting python wrapper");
-    checkUv(python.uv(), root);
+    int code = lifecycle.run();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    return code;
+  }
 
-    AutoCloseable configSource;
-    if (modes.offline()) {
-      String offlineName = paths.display(paths.offlineRemoteConfig());
-      OfflineConfigSource source = new OfflineConfigSource(paths.offlineRemoteConfig(), offlineName,
-          raw -> applier.configReceived(offlineName, new String(raw, StandardCharsets.UTF_8)), OFFLINE_POLL);
-      try {
-        source.start();
-      } catch (ConfigException e) {
-        log.error(e.getMessage());
-        stopSupervisor(supervisor, settings);
-        infra.close();
-        return EXIT_ERROR;
+  /** Everything read and checked before anything starts; every problem is collected, not just the first. */
+  private static final class Setup {
+    final Modes modes;
+    final Path root;
+    final LocalConfig local;
+    final ConfigPaths paths;
+    final RemoteConfigContract contract;
+    final RemoteConfigOverride override;
+    final String defaultConfig;
+
+    private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
+                  RemoteConfigOverride override, String defaultConfig) {
+      this.modes = modes;
+      this.root = root;
+      this.local = local;
+      this.paths = paths;
+      this.contract = contract;
+      this.override = override;
+      this.defaultConfig = defaultConfig;
+    }
+
+    static Setup read(AppSpec spec) {
+      Modes modes = Modes.from(spec.environment());
+      Path root = spec.workingDirectory().toAbsolutePath().normalize();
+      List<String> problems = new ArrayList<>();
+      Path localPath = ConfigPaths.localConfig(spec.environment(), root, modes.dev());
+      String localName = display(root, localPath);
+
+      LocalConfigLoader.Loaded loaded = collect(problems, () -> LocalConfigLoader.read(localPath, localName,
+          spec.environment(), !modes.offline(), spec.pythonDefaults()));
+      LocalConfig local = loaded == null ? null : loaded.config();
+      if (loaded != null) {
+        problems.addAll(loaded.problems());
       }
-      configSource = source;
-    } else {
-      ClusterClient client = new ClusterClient(local.configServiceAddress(),
-          declaration(local, defaultConfig), applier, both(clusterListener, metrics.clusterListener()),
-          clusterSettings(local));
-      client.start();
-      this.cluster = client;
-      configSource = client;
+      ConfigPaths paths = loaded == null ? null : ConfigPaths.resolve(spec.environment(), root,
+          loaded.defaultRemoteConfigPath(), loaded.remoteConfigPath());
+      collect(problems, () -> checkEndpoints(spec.endpoints()));
+      collect(problems, () -> checkProject(root, ConfigPaths.script(spec.environment())));
+      RemoteConfigContract contract = collect(problems, () -> RemoteConfigContract.resolve(spec.remoteConfig(),
+          root, schemaName(root, spec.remoteConfig())));
+      RemoteConfigOverride override = local == null ? null : collect(problems, () -> RemoteConfigOverride.parse(
+          local.remoteConfigOverride(), localName + ": remoteConfigOverride"));
+      String defaultConfig = null;
+      if (paths != null && !modes.offline()) {
+        defaultConfig = collect(problems, () -> readDefaultConfig(paths));
+      }
+      if (paths != null && modes.offline() && !Files.exists(paths.offlineRemoteConfig())) {
+        problems.add(paths.display(paths.offlineRemoteConfig()) + ": file not found (" + paths.offlineRemoteConfig()
+            + "); offline mode reads the remote config from it (key remoteConfigPath sets another file)");
+      }
+      if (local != null) {
+        collect(problems, () -> checkInfraPort(local, localName));
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return new Setup(modes, root, local, paths, contract, override, defaultConfig);
     }
 
-    String signal = shutdownRequested.join();
-    log.atInfo().addKeyValue("signal", signal).log("starting shutdown");
-    if (configSource instanceof OfflineConfigSource offline) {
-      offline.close();
+    /** Runs {@code step}; its problems are added to {@code problems} and null returned. */
+    private static <T> T collect(List<String> problems, Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+        return null;
+      }
     }
-    stopSupervisor(supervisor, settings);
-    closeQuietly(configSource);
-    infra.close();
-    log.info("shutdown completed");
-    removeHook(hook);
-    return EXIT_OK;
+
+    private static Void checkEndpoints(List<Endpoint> endpoints) {
+      for (Endpoint endpoint : endpoints) {
+        if (endpoint.httpMethod() == null || endpoint.httpMethod().isBlank()) {
+          throw new ConfigException("endpoint " + endpoint.path() + ": httpMethod is required (the module's "
+              + "transport is http)");
+        }
+      }
+      return null;
+    }
+
+    /** The Python project must be there: the entry file, {@code pyproject.toml} and {@code uv.lock}. */
+    private static Void checkProject(Path root, String script) {
+      List<String> problems = new ArrayList<>();
+      Path entry = root.resolve(script);
+      if (!Files.isRegularFile(entry)) {
+        problems.add(display(root, entry) + ": file not found in " + root
+            + " (the entry file of the Python service; APP_PYTHON_PATH names another)");
+      }
+      for (String name : new String[] {"pyproject.toml", "uv.lock"}) {
+        if (!Files.isRegularFile(root.resolve(name))) {
+          problems.add(name + ": file not found in " + root + " (the Python project's root must hold "
+              + "main.py, pyproject.toml and uv.lock; create the lock with `uv lock`)");
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return null;
+    }
+
+    /** The default remote config, as written in its file (it must hold a JSON object). */
+    private static String readDefaultConfig(ConfigPaths paths) {
+      Path file = paths.defaultRemoteConfig();
+      String name = paths.display(file);
+      return JsonFiles.readObjectText(file, name, "expected a JSON object").orElseThrow(
+          () -> new ConfigException(name + ": file not found (" + file + "); cluster mode sends it to the config "
+              + "service as the module's default config")).text();
+    }
+
+    /** The infra server's port must be free; a busy one is a start-up error, found before the child starts. */
+    private static Void checkInfraPort(LocalConfig local, String localName) {
+      int port = local.infraServerPort();
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(port));
+      } catch (IOException e) {
+        throw new ConfigException(local.infraServerPortSet()
+            ? localName + ": infraServerPort " + port + ": cannot listen: " + e.getMessage()
+              + " (set infraServerPort to a free port)"
+            : "infra server port " + port + " (grpcInnerAddress.port + 1): cannot listen: " + e.getMessage()
+              + " (set infraServerPort in " + localName + " to a free port)");
+      }
+      return null;
+    }
+
+    private static String schemaName(Path root, RemoteConfigDeclaration declaration) {
+      return declaration instanceof RemoteConfigDeclaration.SchemaFile file
+          ? display(root, root.resolve(file.file())) : "remote config schema";
+    }
+
+    private static String display(Path root, Path file) {
+      Path absolute = file.toAbsolutePath().normalize();
+      return absolute.startsWith(root) ? root.relativize(absolute).toString() : absolute.toString();
+    }
   }
 
-  /** True while a config-service session is active (always false in offline mode). */
-  public boolean sessionActive() {
-    ClusterClient client = cluster;
-    return client != null && client.sessionActive();
-  }
+  /** The components and what they share. */
+  private final class Host {
+    private final Setup setup;
+    private final RemoteConfigStatus status = new RemoteConfigStatus(Clock.systemUTC());
+    private final PySupervisor supervisor;
+    private final ConfigSource source;
+    private final SupervisorMetrics metrics;
+    private final SupervisorSettings settings;
 
-  private ModuleDeclaration declaration(LocalConfig local, String defaultConfig) {
-    LocalConfig.MetricsAutodiscovery metrics = local.metricsAutodiscovery();
-    return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
-        spec.requiredModules(), local.grpcOuterAddress().ip(), local.grpcOuterAddress().port(),
-        metrics.enable() ? new ModuleDeclaration.Metrics(metrics.address(), local.infraServerPort(),
-            metrics.additionalLabels()) : null,
-        spec.schema(), defaultConfig);
+    Host(Setup setup) {
+      this.setup = setup;
+      LocalConfig.PythonSettings python = setup.local.python();
+      this.settings = SupervisorSettings.DEFAULTS
+          .withRestartDelay(python.restartDelay())
+          .withStartRetryDelay(python.startRetryDelay())
+          .withStopTimeout(python.stopTimeout())
+          .withConfigRestartInterval(python.configRestartInterval());
+      this.supervisor = PySupervisor.builder()
+          .settings(settings)
+          .command(new LaunchSpec(python.uv(), python.uvArgs(), setup.paths.script(), setup.root,
+              LogFormat.childEnvironment(spec.environment())))
+          .bindingAddress(setup.local.grpcInnerAddress())
+          .configFile(setup.paths.configFile())
+          .build();
+      String defaultLevel = setup.modes.dev() ? "debug" : "info";
+      RemoteConfigIntake intake = new RemoteConfigIntake(setup.override, setup.contract.validator(),
+          setup.contract.keyCase(), status, (config, level) -> {
+            LogLevels.parse(level.orElse(defaultLevel)).ifPresent(LogLevels::apply);
+            supervisor.configReceived(config);
+          });
+      boolean cluster = !setup.modes.offline();
+      this.metrics = new SupervisorMetrics(supervisor::snapshot, status, this::sessionActive, cluster);
+      supervisor.addListener(metrics.supervisorListener());
+      if (cluster) {
+        this.source = new ClusterConfigSource(setup.local.configServiceAddress(), this::declaration, intake, status,
+            supervisor, both(clusterListener, metrics.clusterListener()), clusterSettings(setup.local));
+      } else {
+        this.source = new OfflineConfigSource(setup.paths.offlineRemoteConfig(),
+            setup.paths.display(setup.paths.offlineRemoteConfig()), intake, OFFLINE_POLL);
+      }
+    }
+
+    List<Component> components() {
+      return List.of(supervisorComponent(), source, infraComponent());
+    }
+
+    boolean sessionActive() {
+      return source != null && source.sessionActive();
+    }
+
+    private Component supervisorComponent() {
+      return new Component() {
+        @Override
+        public String name() {
+          return "python supervisor";
+        }
+
+        @Override
+        public void start() {
+          // Ready as built: the first config starts the child.
+        }
+
+        @Override
+        public void stop() {
+          try {
+            supervisor.stopAsync().get(settings.stopTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+          } catch (Exception e) {
+            log.atError().setCause(e).log("the python process did not stop in time");
+          }
+        }
+      };
+    }
+
+    private Component infraComponent() {
+      return new Component() {
+        private volatile InfraHttpServer server;
+
+        @Override
+        public String name() {
+          return "infra server";
+        }
+
+        @Override
+        public void start() {
+          LocalConfig local = setup.local;
+          HealthRegistry health = new HealthRegistry(Clock.systemUTC());
+          if (!setup.modes.offline()) {
+            health.register(HealthChecks.CONFIG_SERVICE_CONNECTION,
+                HealthChecks.configServiceConnection(Host.this::sessionActive));
+          }
+          health.register(HealthChecks.REMOTE_CONFIG, HealthChecks.remoteConfig(status));
+          health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
+              local.grpcInnerAddress()));
+          server = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
+              metrics.registry(), SupervisorJson.of(supervisor, status, !setup.modes.offline(),
+                  Host.this::sessionActive));
+        }
+
+        @Override
+        public void stop() {
+          InfraHttpServer current = server;
+          if (current != null) {
+            current.close();
+          }
+        }
+      };
+    }
+
+    private ModuleDeclaration declaration() {
+      LocalConfig local = setup.local;
+      LocalConfig.MetricsAutodiscovery metricsSettings = local.metricsAutodiscovery();
+      return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
+          spec.requiredModules(), local.grpcOuterAddress().ip(), local.grpcOuterAddress().port(),
+          metricsSettings.enable() ? new ModuleDeclaration.Metrics(metricsSettings.address(), local.infraServerPort(),
+              metricsSettings.additionalLabels()) : null,
+          setup.contract.schema(), setup.defaultConfig);
+    }
+
+    /** A second signal: kill the child's group at once and exit {@value #EXIT_ERROR} without waiting. */
+    void emergency(String signal, Lifecycle lifecycle) {
+      lifecycle.forced();
+      log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: killing the python process "
+          + "group without grace and exiting with " + EXIT_ERROR);
+      supervisor.emergencyKill();
+      try {
+        supervisor.stoppedFuture().get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      LogbackDefaults.flush();
+      Runtime.getRuntime().halt(EXIT_ERROR);
+    }
   }
 
   private static ClusterSettings clusterSettings(LocalConfig local) {
     return ClusterSettings.DEFAULTS
         .withConfigTimeout(Duration.ofSeconds(5).plus(local.remoteConfigReceiverTimeout()))
         .withReadinessTimeout(local.python().readinessTimeout());
-  }
-
-  /** The Python project must be there: the entry file, {@code pyproject.toml} and {@code uv.lock}. */
-  private static void checkProject(ConfigPaths paths) {
-    Path root = paths.workingDirectory();
-    Path script = root.resolve(paths.script());
-    if (!Files.isRegularFile(script)) {
-      throw new ConfigException(paths.display(script) + ": file not found in " + root
-          + " (the entry file of the Python service; APP_PYTHON_PATH names another)");
-    }
-    for (String name : new String[] {"pyproject.toml", "uv.lock"}) {
-      if (!Files.isRegularFile(root.resolve(name))) {
-        throw new ConfigException(name + ": file not found in " + root + " (the Python project's root must hold "
-            + "main.py, pyproject.toml and uv.lock; create the lock with `uv lock`)");
-      }
-    }
   }
 
   private static ClusterListener both(ClusterListener first, ClusterListener second) {
@@ -234,94 +389,5 @@ public final class Application {
         second.sessionEnded(host, sessionId, reason, normal);
       }
     };
-  }
-
-  private void checkEndpoints() {
-    for (Endpoint endpoint : spec.endpoints()) {
-      if (endpoint.httpMethod() == null || endpoint.httpMethod().isBlank()) {
-        throw new ConfigException("endpoint " + endpoint.path() + ": httpMethod is required (the module's "
-            + "transport is http)");
-      }
-    }
-  }
-
-  /** Reads a file that must hold a JSON object; {@code why} says what it is for. */
-  private static String readJsonObject(Path file, String name, String why) {
-    JsonNode node = JsonFiles.readObject(file, name, "expected a JSON object").orElseThrow(
-        () -> new ConfigException(name + ": file not found (" + file + "); " + why));
-    return JSON.writeValueAsString(node);
-  }
-
-  private static String display(Path root, Path file) {
-    Path absolute = file.toAbsolutePath().normalize();
-    return absolute.startsWith(root) ? root.relativize(absolute).toString() : absolute.toString();
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      log.atWarn().setCause(e).log("close failed");
-    }
-  }
-
-  /**
-   * Logs which uv will run the child (or warns that none is found — the supervisor then reports and retries).
-   * Also the first process spawn of the JVM, which is slow; the first real start no longer pays for it.
-   */
-  private void checkUv(String uv, Path root) {
-    try {
-      Path output = Files.createTempFile("uv-version", ".txt");
-      Process process = new ProcessBuilder(uv, "--version").directory(root.toFile()).redirectErrorStream(true)
-          .redirectOutput(output.toFile()).start();
-      boolean done = process.waitFor(10, TimeUnit.SECONDS);
-      if (!done) {
-        process.destroyForcibly();
-      }
-      String version = Files.readString(output).strip();
-      Files.deleteIfExists(output);
-      if (done && process.exitValue() == 0) {
-        log.atInfo().addKeyValue("uv", version).log("uv found");
-        return;
-      }
-      log.atWarn().addKeyValue("uv", uv).log("`" + uv + " --version` failed: " + version);
-    } catch (java.io.IOException e) {
-      log.atWarn().addKeyValue("uv", uv).log("uv not found on PATH: " + e.getMessage()
-          + "; the python service cannot start until it is installed (python3 -m pip install uv)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void shutdownNow(String signal) {
-    log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: killing the python process "
-        + "group without grace and exiting with " + EXIT_ERROR);
-    PySupervisor current = supervisor;
-    if (current != null) {
-      current.emergencyKill();
-      try {
-        current.stoppedFuture().get(1, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // exiting anyway
-      }
-    }
-    LogbackDefaults.flush();
-    Runtime.getRuntime().halt(EXIT_ERROR);
-  }
-
-  private static void stopSupervisor(PySupervisor supervisor, SupervisorSettings settings) {
-    try {
-      supervisor.stopAsync().get(settings.stopTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      log.atError().setCause(e).log("the python process did not stop in time");
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // already shutting down
-    }
   }
 }

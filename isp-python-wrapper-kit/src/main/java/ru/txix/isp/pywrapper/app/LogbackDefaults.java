@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logback's configuration when the application brings none ({@code logback.xml} on the class path or
- * {@code -Dlogback.configurationFile} take precedence): one JSON object per line on stderr at info level,
- * or — with {@code APP_MODE=dev} — readable lines at debug level. Found by Logback through
- * {@code META-INF/services}.
+ * {@code -Dlogback.configurationFile} take precedence): on stderr, one JSON object per line — or readable text
+ * lines when stderr is a terminal ({@link LogFormat}, {@code LOG_FORMAT} forces either) — at info level, or at
+ * debug level with {@code APP_MODE=dev}. Found by Logback through {@code META-INF/services}.
  */
 public final class LogbackDefaults extends ContextAwareBase implements Configurator {
 
@@ -29,11 +29,12 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
     boolean dev = Modes.from(System.getenv()).dev();
+    boolean json = LogFormat.of(System.getenv()) == LogFormat.JSON;
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("console");
     appender.setTarget("System.err");
-    appender.setEncoder(dev ? readable(context) : json(context));
+    appender.setEncoder(json ? json(context) : readable(context));
     appender.start();
     // Encoding and writing happen on Logback's worker thread, off the supervisor's restart path. Nothing is
     // dropped: a full queue blocks the caller instead.

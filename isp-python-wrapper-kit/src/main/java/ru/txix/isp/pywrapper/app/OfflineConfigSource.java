@@ -12,30 +12,28 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Offline mode's remote config: a file, read at start and then watched; every change of its bytes is handed
- * on. Changes are noticed through the file system's watch service where it has one, and by a poll every
- * {@code pollInterval} otherwise (and as a safety net).
+ * Offline mode's remote config: a file, read at start and then watched; every change of its bytes is parsed
+ * once and handed to the intake. Changes are noticed through the file system's watch service where it has one,
+ * and by a poll every {@code pollInterval} otherwise (and as a safety net).
  *
- * <p>One thread, "offline-config", does the watching. The consumer runs on it.
+ * <p>One thread, "offline-config", does the watching; the intake runs on it (and, for the first read, on the
+ * thread that starts the source).
  */
-final class OfflineConfigSource implements AutoCloseable {
+final class OfflineConfigSource implements ConfigSource {
   private static final Logger log = LoggerFactory.getLogger(OfflineConfigSource.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   /** How long a file that is not valid JSON gets to become valid (a writer still busy) before it is reported. */
   private static final Duration SETTLE = Duration.ofMillis(100);
 
   private final Path file;
   private final String displayName;
-  private final Consumer<byte[]> consumer;
+  private final RemoteConfigIntake intake;
   private final Duration pollInterval;
   private volatile boolean closed;
   private WatchService watcher;
@@ -44,11 +42,21 @@ final class OfflineConfigSource implements AutoCloseable {
   private byte[] unparsable;
   private boolean reportedMissing;
 
-  OfflineConfigSource(Path file, String displayName, Consumer<byte[]> consumer, Duration pollInterval) {
+  OfflineConfigSource(Path file, String displayName, RemoteConfigIntake intake, Duration pollInterval) {
     this.file = file.toAbsolutePath().normalize();
     this.displayName = displayName;
-    this.consumer = consumer;
+    this.intake = intake;
     this.pollInterval = pollInterval;
+  }
+
+  @Override
+  public String name() {
+    return "offline config source (" + displayName + ")";
+  }
+
+  @Override
+  public boolean sessionActive() {
+    return false;
   }
 
   /**
@@ -56,7 +64,8 @@ final class OfflineConfigSource implements AutoCloseable {
    *
    * @throws ConfigException if the file does not exist or cannot be read
    */
-  void start() {
+  @Override
+  public void start() {
     try {
       last = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -73,7 +82,7 @@ final class OfflineConfigSource implements AutoCloseable {
           + pollInterval.toMillis() + "ms");
       watcher = null;
     }
-    consumer.accept(last);
+    intake.accept(displayName, RemoteConfigIntake.parse(last));
     thread = NamedThreads.daemon("offline-config").newThread(this::watch);
     thread.start();
     log.atInfo().addKeyValue("file", file.toString()).log("watching the offline remote config for changes");
@@ -120,28 +129,19 @@ final class OfflineConfigSource implements AutoCloseable {
       unparsable = null;
       return;
     }
-    if (!parses(current) && !Arrays.equals(current, unparsable)) {
+    RemoteConfigIntake.Parsed parsed = RemoteConfigIntake.parse(current);
+    if (parsed instanceof RemoteConfigIntake.Unparsable && !Arrays.equals(current, unparsable)) {
       unparsable = current; // maybe caught mid-write: look again shortly before calling it broken
       return;
     }
     unparsable = null;
     last = current;
     log.atInfo().addKeyValue("file", file.toString()).log("offline remote config changed");
-    consumer.accept(current);
-  }
-
-  /** True for a complete JSON document; an empty file (a writer that truncated first) is not one yet. */
-  private static boolean parses(byte[] content) {
-    try {
-      var node = JSON.readTree(content);
-      return node != null && !node.isMissingNode();
-    } catch (JacksonException e) {
-      return false;
-    }
+    intake.accept(displayName, parsed);
   }
 
   @Override
-  public void close() {
+  public void stop() {
     closed = true;
     if (thread != null) {
       thread.interrupt();

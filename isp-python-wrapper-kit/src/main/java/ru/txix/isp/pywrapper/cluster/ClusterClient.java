@@ -17,6 +17,7 @@ import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
 import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.RepeatedFailures;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 
 /**
@@ -49,6 +50,8 @@ public final class ClusterClient implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean active;
   private volatile EtpConnection connection;
+  /** Confined to the "config-service" thread. */
+  private final RepeatedFailures failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, System::nanoTime);
 
   public ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, ClusterHandler handler,
                        ClusterListener listener, ClusterSettings settings) {
@@ -110,10 +113,6 @@ public final class ClusterClient implements AutoCloseable {
     }
   }
 
-  void activated() {
-    active = true;
-  }
-
   private void run() {
     while (!closed) {
       HostPort host = hosts.get(next);
@@ -121,11 +120,12 @@ public final class ClusterClient implements AutoCloseable {
       byte[] id = new byte[16];
       random.nextBytes(id);
       String sessionId = HexFormat.of().formatHex(id);
-      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
-          .log("run config service session");
+      (failures.failing() ? log.atDebug() : log.atInfo()).addKeyValue("sessionId", sessionId)
+          .addKeyValue("configService", host.toString()).log("run config service session");
       listener.sessionStarting(host.toString(), sessionId);
       String reason;
       boolean normal;
+      boolean wasActive = false;
       try {
         ConfigServiceSession session = new ConfigServiceSession(this, host, sessionId, uri(host), declaration,
             handler, listener, settings, timers, configLane, hostsLane);
@@ -140,6 +140,7 @@ public final class ClusterClient implements AutoCloseable {
         normal = false;
         log.atError().setCause(e).log("config service session failed");
       } finally {
+        wasActive = active;
         active = false;
         EtpConnection current = connection;
         connection = null;
@@ -147,9 +148,7 @@ public final class ClusterClient implements AutoCloseable {
           current.close();
         }
       }
-      (normal || closed ? log.atInfo() : log.atError()).addKeyValue("sessionId", sessionId)
-          .addKeyValue("configService", host.toString()).addKeyValue("reason", reason)
-          .log(normal || closed ? "config service session stopped" : "config service session ended: " + reason);
+      report(host, sessionId, reason, normal, wasActive);
       listener.sessionEnded(host.toString(), sessionId, reason, normal);
       synchronized (pause) {
         if (!closed) {
@@ -161,6 +160,46 @@ public final class ClusterClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Logs the end of a session: an active session's end in full; of a run of sessions that fail before they
+   * become active (no config service reachable), the first in full, then one summary line per 30 s.
+   */
+  private void report(HostPort host, String sessionId, String reason, boolean normal, boolean wasActive) {
+    if (normal || closed) {
+      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
+          .addKeyValue("reason", reason).log("config service session stopped");
+      return;
+    }
+    if (wasActive) {
+      failures.succeeded();
+    }
+    RepeatedFailures.Verdict verdict = failures.failed();
+    if (verdict instanceof RepeatedFailures.First) {
+      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
+          .addKeyValue("reason", reason).log("config service session ended: " + reason
+              + "; reconnecting every " + settings.reconnectDelay().toMillis() + "ms");
+    } else if (verdict instanceof RepeatedFailures.Summary summary) {
+      log.atWarn().addKeyValue("configService", host.toString()).addKeyValue("attempts", summary.attempts())
+          .log("still cannot reach the config service (" + hostList() + "): " + summary.attempts()
+              + " attempts in " + summary.since().toSeconds() + "s, last error: " + reason);
+    } else {
+      log.atDebug().addKeyValue("sessionId", sessionId).addKeyValue("reason", reason)
+          .log("config service session ended");
+    }
+  }
+
+  /** Called by the session once {@code MODULE:READY} is acknowledged. */
+  void activated() {
+    active = true;
+    failures.succeeded().ifPresent(recovery -> log.atInfo().addKeyValue("attempts", recovery.failures())
+        .log("config service reachable again after " + recovery.failures() + " failed attempts in "
+            + recovery.after().toSeconds() + "s"));
+  }
+
+  private String hostList() {
+    return String.join(", ", hosts.stream().map(HostPort::toString).toList());
   }
 
   /** {@code ws://<host>:<port>/isp-etp/?module_name=<name>}. */

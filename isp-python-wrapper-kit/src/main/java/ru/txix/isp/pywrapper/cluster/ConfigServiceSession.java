@@ -26,6 +26,7 @@ import ru.txix.isp.pywrapper.cluster.etp.EtpFormatException;
 import ru.txix.isp.pywrapper.cluster.etp.EtpMessage;
 import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.config.SecretMasker;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** One session with the config service, from connect to the end of the connection. Runs on "config-service". */
 final class ConfigServiceSession implements EtpConnection.Handler {
   private static final Logger log = LoggerFactory.getLogger(ConfigServiceSession.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
   private static final String TRANSPORT = "http";
 
   private final ClusterClient client;
@@ -214,7 +215,8 @@ final class ConfigServiceSession implements EtpConnection.Handler {
       metrics = new MetricsAutodiscovery(address, labels);
     }
     return new BackendDeclaration(declaration.moduleName(), declaration.version(), declaration.libVersion(),
-        TRANSPORT, declaration.endpoints().isEmpty() ? null : declaration.endpoints(), dependencies,
+        TRANSPORT, declaration.endpoints().isEmpty() ? null
+        : declaration.endpoints().stream().map(Payloads.EndpointDescriptor::of).toList(), dependencies,
         new AddressConfiguration(advertisedHost, Integer.toString(declaration.outerPort())), metrics);
   }
 

@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code []}), turned into {@code host:port} strings with IPv6 hosts in brackets.
  */
 final class ModuleAddresses {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private ModuleAddresses() {
   }

@@ -35,8 +35,19 @@ public final class Payloads {
       "metricsAutodiscovery"})
   @JsonInclude(JsonInclude.Include.ALWAYS)
   public record BackendDeclaration(String moduleName, String version, String libVersion, String transport,
-                                   List<Endpoint> endpoints, List<ModuleDependency> requiredModules,
+                                   List<EndpointDescriptor> endpoints, List<ModuleDependency> requiredModules,
                                    AddressConfiguration address, MetricsAutodiscovery metricsAutodiscovery) {
+  }
+
+  /** One endpoint in {@code MODULE:READY}; {@code extra} is {@code null} when unset. */
+  @JsonPropertyOrder({"path", "inner", "userAuthRequired", "httpMethod", "extra"})
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record EndpointDescriptor(String path, boolean inner, boolean userAuthRequired, String httpMethod,
+                                   Map<String, Object> extra) {
+    static EndpointDescriptor of(Endpoint endpoint) {
+      return new EndpointDescriptor(endpoint.path(), endpoint.inner(), endpoint.userAuthRequired(),
+          endpoint.httpMethod(), endpoint.extra());
+    }
   }
 
   /** One required module in {@code MODULE:READY}. */

@@ -46,12 +46,23 @@ public record ConfigPaths(Path workingDirectory, Path offlineRemoteConfig, Path 
     return workingDirectory.resolve("conf/config.yml");
   }
 
+  /** The entry file as given to {@code uv run}: {@code APP_PYTHON_PATH}, else {@code main.py}. */
+  public static String script(Map<String, String> environment) {
+    return orDefault(environment.get(APP_PYTHON_PATH), "main.py");
+  }
+
   public static ConfigPaths resolve(Map<String, String> environment, Path workingDirectory, LocalConfig config) {
+    return resolve(environment, workingDirectory, config.defaultRemoteConfigPath(), config.remoteConfigPath());
+  }
+
+  /** As above, from the two keys alone (null: the default location). */
+  public static ConfigPaths resolve(Map<String, String> environment, Path workingDirectory,
+                                    String defaultRemoteConfigPath, String remoteConfigPath) {
     Path root = workingDirectory.toAbsolutePath().normalize();
     return new ConfigPaths(root,
-        root.resolve(orDefault(config.remoteConfigPath(), "conf/config.json")),
-        root.resolve(orDefault(config.defaultRemoteConfigPath(), "conf/default_remote_config.json")),
-        orDefault(environment.get(APP_PYTHON_PATH), "main.py"),
+        root.resolve(orDefault(remoteConfigPath, "conf/config.json")),
+        root.resolve(orDefault(defaultRemoteConfigPath, "conf/default_remote_config.json")),
+        script(environment),
         root.resolve(orDefault(environment.get(APP_PYTHON_CONFIG_PATH), "config.json")).normalize());
   }
 

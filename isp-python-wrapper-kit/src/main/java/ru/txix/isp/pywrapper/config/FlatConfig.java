@@ -2,12 +2,15 @@ package ru.txix.isp.pywrapper.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,18 +19,23 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code [i]} segments), with environment variables laid over it. Each value remembers where it came from, so
  * errors name the file or the variable.
  *
- * <p>Typed getters take the key as documented ({@code grpcInnerAddress.port}); lookup ignores case.
+ * <p>Typed getters take the key as documented ({@code grpcInnerAddress.port}); lookup ignores case. A value
+ * that cannot be used is recorded as a problem (one per key) and the getter returns nothing, so that every
+ * problem of the file is found in one pass.
  */
 final class FlatConfig {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
   /** Keys whose YAML mapping value is kept whole, as JSON text, rather than flattened. */
   private static final String KEEP_AS_JSON = "remoteconfigoverride";
 
-  private record Value(String text, String origin) {
+  /** A value, where it came from, and its key as written there. */
+  private record Value(String text, String origin, String spelling) {
   }
 
   private final String file;
   private final Map<String, Value> values = new LinkedHashMap<>();
+  private final List<String> problems = new ArrayList<>();
+  private final Set<String> problemKeys = new HashSet<>();
 
   private FlatConfig(String file) {
     this.file = file;
@@ -40,32 +48,34 @@ final class FlatConfig {
    */
   static FlatConfig of(String file, JsonNode yaml, Map<String, String> environment, String prefix) {
     FlatConfig config = new FlatConfig(file);
-    config.flatten("", yaml);
+    config.flatten("", "", yaml);
     String lowerPrefix = prefix == null ? "" : prefix.toLowerCase(Locale.ROOT);
     new TreeMap<>(environment).forEach((name, value) -> {
       String key = name.toLowerCase(Locale.ROOT);
       if (!key.startsWith(lowerPrefix) || key.length() == lowerPrefix.length()) {
         return;
       }
-      config.values.put(key.substring(lowerPrefix.length()), new Value(value, "environment variable " + name));
+      config.values.put(key.substring(lowerPrefix.length()),
+          new Value(value, "environment variable " + name, name.substring(lowerPrefix.length())));
     });
     return config;
   }
 
-  private void flatten(String path, JsonNode node) {
+  private void flatten(String path, String spelling, JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return;
     }
     if (node.isObject() && path.equals(KEEP_AS_JSON)) {
-      values.put(path, new Value(JSON.writeValueAsString(node), file));
+      values.put(path, new Value(JSON.writeValueAsString(node), file, spelling));
     } else if (node.isObject()) {
-      node.properties().forEach(e -> flatten(join(path, e.getKey().toLowerCase(Locale.ROOT)), e.getValue()));
+      node.properties().forEach(e -> flatten(join(path, e.getKey().toLowerCase(Locale.ROOT)),
+          join(spelling, e.getKey()), e.getValue()));
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        flatten(join(path, "[" + i + "]"), node.get(i));
+        flatten(join(path, "[" + i + "]"), join(spelling, "[" + i + "]"), node.get(i));
       }
     } else {
-      values.put(path, new Value(node.asString(), file));
+      values.put(path, new Value(node.asString(), file, spelling));
     }
   }
 
@@ -77,53 +87,90 @@ final class FlatConfig {
     return Optional.ofNullable(values.get(normal(key))).map(Value::text);
   }
 
+  /** The text of a required key; a missing key is recorded as a problem and {@code ""} returned. */
   String requiredString(String key) {
-    return string(key).filter(s -> !s.isBlank())
-        .orElseThrow(() -> error(key, "required key is missing"));
+    Optional<String> value = string(key).filter(s -> !s.isBlank());
+    if (value.isEmpty()) {
+      problem(key, "required key is missing");
+    }
+    return value.orElse("");
   }
 
   Optional<Integer> integer(String key) {
-    return string(key).filter(s -> !s.isBlank()).map(s -> {
+    return string(key).filter(s -> !s.isBlank()).flatMap(s -> {
       try {
-        return Integer.parseInt(s.strip());
+        return Optional.of(Integer.parseInt(s.strip()));
       } catch (NumberFormatException e) {
-        throw error(key, "must be an integer, got \"" + s + "\"");
+        problem(key, "must be an integer, got \"" + s + "\"");
+        return Optional.empty();
       }
     });
   }
 
+  /** A required port; a missing or bad one is recorded as a problem and 0 returned. */
   int requiredPort(String key) {
-    return port(key).orElseThrow(() -> error(key, "required key is missing"));
+    Optional<Integer> port = port(key);
+    if (port.isEmpty()) {
+      problem(key, "required key is missing");
+    }
+    return port.orElse(0);
   }
 
   Optional<Integer> port(String key) {
-    return integer(key).map(p -> {
+    return integer(key).flatMap(p -> {
       if (p < 1 || p > 65535) {
-        throw error(key, "must be a port in 1..65535, got " + p);
+        problem(key, "must be a port in 1..65535, got " + p);
+        return Optional.empty();
       }
-      return p;
+      return Optional.of(p);
+    });
+  }
+
+  Optional<Integer> nonNegativeInteger(String key) {
+    return integer(key).flatMap(n -> {
+      if (n < 0) {
+        problem(key, "must not be negative, got " + n);
+        return Optional.empty();
+      }
+      return Optional.of(n);
     });
   }
 
   Optional<Boolean> bool(String key) {
-    return string(key).filter(s -> !s.isBlank()).map(s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "t", "yes", "on" -> true;
-      case "false", "0", "f", "no", "off" -> false;
-      default -> throw error(key, "must be true or false, got \"" + s + "\"");
+    return string(key).filter(s -> !s.isBlank()).flatMap(s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "t", "yes", "on" -> Optional.of(true);
+      case "false", "0", "f", "no", "off" -> Optional.of(false);
+      default -> {
+        problem(key, "must be true or false, got \"" + s + "\"");
+        yield Optional.empty();
+      }
     });
   }
 
   Optional<Duration> duration(String key) {
-    return string(key).filter(s -> !s.isBlank()).map(s -> {
+    return string(key).filter(s -> !s.isBlank()).flatMap(s -> {
       try {
         Duration d = GoDuration.parse(s);
         if (d.isNegative()) {
-          throw error(key, "must not be negative, got \"" + s + "\"");
+          problem(key, "must not be negative, got \"" + s + "\"");
+          return Optional.empty();
         }
-        return d;
+        return Optional.of(d);
       } catch (IllegalArgumentException e) {
-        throw error(key, e.getMessage());
+        problem(key, e.getMessage());
+        return Optional.empty();
       }
+    });
+  }
+
+  /** One of {@code choices} (ignoring case, returned lower-cased); anything else is recorded as a problem. */
+  Optional<String> choice(String key, List<String> choices) {
+    return string(key).filter(s -> !s.isBlank()).map(s -> s.strip().toLowerCase(Locale.ROOT)).flatMap(s -> {
+      if (choices.contains(s)) {
+        return Optional.of(s);
+      }
+      problem(key, "must be one of " + String.join(", ", choices) + ", got \"" + s + "\"");
+      return Optional.empty();
     });
   }
 
@@ -143,7 +190,7 @@ final class FlatConfig {
         try {
           items.put(Integer.parseInt(k.substring(base.length() + 2, k.length() - 1)), v.text());
         } catch (NumberFormatException e) {
-          throw error(key, "bad list index in " + k);
+          problem(key, "bad list index in " + k);
         }
       }
     });
@@ -169,11 +216,31 @@ final class FlatConfig {
     return result;
   }
 
-  /** An error about {@code key}, naming where its value came from (or the file, when it is missing). */
-  ConfigException error(String key, String problem) {
-    Value value = values.get(normal(key));
-    String origin = value == null ? file : value.origin();
-    return new ConfigException(origin + ": " + key + ": " + problem);
+  /**
+   * Records a problem with {@code key}, naming where its value came from (or the file, when it is missing).
+   * Only the first problem of a key is kept.
+   */
+  void problem(String key, String problem) {
+    String normal = normal(key);
+    if (problemKeys.add(normal)) {
+      Value value = values.get(normal);
+      problems.add((value == null ? file : value.origin()) + ": " + key + ": " + problem);
+    }
+  }
+
+  /** True once a problem was recorded for {@code key}. */
+  boolean hasProblem(String key) {
+    return problemKeys.contains(normal(key));
+  }
+
+  /** The problems recorded so far, in the order found. */
+  List<String> problems() {
+    return List.copyOf(problems);
+  }
+
+  /** The keys present, flattened, as written in the file or the variable's name (lookups ignore case). */
+  List<String> keys() {
+    return values.values().stream().map(Value::spelling).toList();
   }
 
   private static String normal(String key) {

@@ -5,25 +5,28 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-/** Reads files that must hold one JSON object, with errors that name the file. */
+/** Reads files that must hold one JSON object, with errors that name the file. Numbers are read without loss. */
 public final class JsonFiles {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private JsonFiles() {
   }
 
+  /** A file's text and the JSON object it holds. */
+  public record Text(String text, JsonNode node) {
+  }
+
   /**
-   * The object in {@code file}, or empty when the file does not exist.
+   * The object in {@code file}, with the file's text, or empty when the file does not exist.
    *
    * @param name how errors name the file, e.g. {@code conf/default_remote_config.json}
    * @param notAnObject the problem to report when the JSON is not an object
    * @throws ConfigException when the file cannot be read, is not JSON, or is not an object
    */
-  public static Optional<JsonNode> readObject(Path file, String name, String notAnObject) {
+  public static Optional<Text> readObjectText(Path file, String name, String notAnObject) {
     String text;
     try {
       text = Files.readString(file);
@@ -34,13 +37,15 @@ public final class JsonFiles {
     }
     JsonNode node;
     try {
-      node = JSON.readTree(text);
+      node = JsonValues.MAPPER.readTree(text);
     } catch (JacksonException e) {
-      throw new ConfigException(name + ": invalid JSON: " + e.getOriginalMessage(), e);
+      throw new ConfigException(name + ": invalid JSON: " + OneLine.of(e.getOriginalMessage())
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr()), e);
     }
     if (node == null || !node.isObject()) {
       throw new ConfigException(name + ": " + notAnObject);
     }
-    return Optional.of(node);
+    return Optional.of(new Text(text, node));
   }
 }

@@ -19,6 +19,7 @@ import ru.txix.isp.pywrapper.supervisor.BindingAddress;
  * @param defaultRemoteConfigPath the default remote config file, or null for the default location
  * @param remoteConfigPath the offline remote config file, or null for the default location
  * @param infraServerPort port of the health/metrics server ({@code grpcInnerAddress.port + 1})
+ * @param infraServerPortSet true when {@code infraServerPort} was set, false when it was derived
  * @param healthcheckHandlerTimeout limit for one health check (1 s)
  * @param metricsAutodiscovery whether and how metrics are announced to the platform
  * @param python how the Python child is run
@@ -26,7 +27,8 @@ import ru.txix.isp.pywrapper.supervisor.BindingAddress;
 public record LocalConfig(String moduleName, List<HostPort> configServiceAddress, BindingAddress grpcInnerAddress,
                           OuterAddress grpcOuterAddress, String remoteConfigOverride,
                           Duration remoteConfigReceiverTimeout, String defaultRemoteConfigPath,
-                          String remoteConfigPath, int infraServerPort, Duration healthcheckHandlerTimeout,
+                          String remoteConfigPath, int infraServerPort, boolean infraServerPortSet,
+                          Duration healthcheckHandlerTimeout,
                           MetricsAutodiscovery metricsAutodiscovery, PythonSettings python) {
   public LocalConfig {
     configServiceAddress = List.copyOf(configServiceAddress);

@@ -8,11 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
-import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -23,12 +25,12 @@ public final class LocalConfigLoader {
   /** Environment variable: prefix that environment overrides must carry (may be empty). */
   public static final String ENV_PREFIX_VARIABLE = "APP_CONFIG_ENV_PREFIX";
 
-  private static final YAMLMapper YAML = YAMLMapper.builder().build();
-  private static final SupervisorSettings DEFAULTS = SupervisorSettings.DEFAULTS;
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .build();
   /** The built-in {@code python.*} values. */
-  public static final LocalConfig.PythonSettings DEFAULT_PYTHON = new LocalConfig.PythonSettings("uv", List.of(),
-      DEFAULTS.restartDelay(), DEFAULTS.startRetryDelay(), DEFAULTS.stopTimeout(), DEFAULTS.configRestartInterval(),
-      Duration.ofSeconds(60));
+  public static final LocalConfig.PythonSettings DEFAULT_PYTHON = PythonKeys.DEFAULTS;
 
   private LocalConfigLoader() {
   }
@@ -37,7 +39,8 @@ public final class LocalConfigLoader {
    * Loads {@code file}; {@code displayName} is how errors name it (e.g. {@code conf/config.yml}).
    * In {@code clusterMode} the keys needed to reach the platform are required too.
    *
-   * @throws ConfigException one line naming the file or variable, the key and the problem
+   * @throws ConfigException every problem found, one line each naming the file or variable, the key and the
+   *     problem
    */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
                                  boolean clusterMode) {
@@ -47,46 +50,66 @@ public final class LocalConfigLoader {
   /** As above; {@code pythonDefaults} fill the {@code python.*} keys the file and the environment leave out. */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
                                  boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
+    Loaded loaded = read(file, displayName, environment, clusterMode, pythonDefaults);
+    if (loaded.config() == null) {
+      throw new ConfigException(loaded.problems());
+    }
+    return loaded.config();
+  }
+
+  /**
+   * What a read of the local config found, even when it has problems: the config (null if there are problems),
+   * the problems, and the two file keys — so that the files they name can be checked in the same run.
+   */
+  public record Loaded(LocalConfig config, List<String> problems, String defaultRemoteConfigPath,
+                       String remoteConfigPath) {
+    public Loaded {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * Reads the local config, collecting every problem.
+   *
+   * @throws ConfigException only when the file itself cannot be read or parsed
+   */
+  public static Loaded read(Path file, String displayName, Map<String, String> environment,
+                            boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
     FlatConfig config = FlatConfig.of(displayName, readYaml(file, displayName), environment,
         environment.getOrDefault(ENV_PREFIX_VARIABLE, ""));
+    PythonKeys.checkKnown(config);
 
     String moduleName = config.requiredString("moduleName");
-    BindingAddress inner = new BindingAddress(config.requiredString("grpcInnerAddress.ip"),
-        config.requiredPort("grpcInnerAddress.port"));
+    String innerHost = config.requiredString("grpcInnerAddress.ip");
+    int innerPort = config.requiredPort("grpcInnerAddress.port");
     List<HostPort> services = configServiceAddress(config, clusterMode);
     int outerPort = clusterMode ? config.requiredPort("grpcOuterAddress.port")
-        : config.port("grpcOuterAddress.port").orElse(inner.port());
+        : config.port("grpcOuterAddress.port").orElse(innerPort);
     LocalConfig.OuterAddress outer =
         new LocalConfig.OuterAddress(config.string("grpcOuterAddress.ip").orElse("").strip(), outerPort);
-    int infraPort = config.port("infraServerPort").orElseGet(() -> {
-      if (inner.port() == 65535) {
-        throw config.error("infraServerPort", "must be set when grpcInnerAddress.port is 65535");
-      }
-      return inner.port() + 1;
-    });
+    Optional<Integer> infraPort = config.port("infraServerPort");
+    if (infraPort.isEmpty() && innerPort == 65535 && !config.hasProblem("infraServerPort")) {
+      config.problem("infraServerPort", "must be set when grpcInnerAddress.port is 65535");
+    }
 
     LocalConfig.MetricsAutodiscovery metrics = new LocalConfig.MetricsAutodiscovery(
         config.bool("metricsAutodiscovery.enable").orElse(false),
         config.string("metricsAutodiscovery.address").orElse("").strip(),
         config.map("metricsAutodiscovery.additionalLabels"));
 
-    LocalConfig.PythonSettings python = new LocalConfig.PythonSettings(
-        config.string("python.uv").filter(s -> !s.isBlank()).orElse(pythonDefaults.uv()),
-        config.list("python.uvArgs").orElse(pythonDefaults.uvArgs()),
-        config.duration("python.restartDelay").orElse(pythonDefaults.restartDelay()),
-        config.duration("python.startRetryDelay").orElse(pythonDefaults.startRetryDelay()),
-        config.duration("python.stopTimeout").orElse(pythonDefaults.stopTimeout()),
-        config.duration("python.configRestartInterval").orElse(pythonDefaults.configRestartInterval()),
-        config.duration("python.readinessTimeout").orElse(pythonDefaults.readinessTimeout()));
+    LocalConfig.PythonSettings python = PythonKeys.read(config, pythonDefaults);
+    String override = config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null);
+    Duration receiverTimeout = positive(config, "remoteConfigReceiverTimeout", Duration.ofSeconds(5));
+    Duration healthTimeout = positive(config, "healthcheckHandlerTimeout", Duration.ofSeconds(1));
 
-    return new LocalConfig(moduleName, services, inner, outer,
-        config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null),
-        positive(config, "remoteConfigReceiverTimeout", Duration.ofSeconds(5)),
-        config.string("defaultRemoteConfigPath").filter(s -> !s.isBlank()).orElse(null),
-        config.string("remoteConfigPath").filter(s -> !s.isBlank()).orElse(null),
-        infraPort,
-        positive(config, "healthcheckHandlerTimeout", Duration.ofSeconds(1)),
-        metrics, python);
+    String defaultRemoteConfigPath = config.string("defaultRemoteConfigPath").filter(s -> !s.isBlank()).orElse(null);
+    String remoteConfigPath = config.string("remoteConfigPath").filter(s -> !s.isBlank()).orElse(null);
+    if (!config.problems().isEmpty()) {
+      return new Loaded(null, config.problems(), defaultRemoteConfigPath, remoteConfigPath);
+    }
+    return new Loaded(new LocalConfig(moduleName, services, new BindingAddress(innerHost, innerPort), outer,
+        override, receiverTimeout, defaultRemoteConfigPath, remoteConfigPath, infraPort.orElse(innerPort + 1),
+        infraPort.isPresent(), healthTimeout, metrics, python), List.of(), defaultRemoteConfigPath, remoteConfigPath);
   }
 
   private static Duration positive(FlatConfig config, String key, Duration fallback) {
@@ -98,28 +121,37 @@ public final class LocalConfigLoader {
     if (!required && config.string("configServiceAddress.ip").filter(s -> !s.isBlank()).isEmpty()) {
       return List.of();
     }
-    String[] hosts = config.requiredString("configServiceAddress.ip").split(";", -1);
-    String[] ports = config.requiredString("configServiceAddress.port").split(";", -1);
+    String ipText = config.requiredString("configServiceAddress.ip");
+    String portText = config.requiredString("configServiceAddress.port");
+    if (ipText.isEmpty() || portText.isEmpty()) {
+      return List.of();
+    }
+    String[] hosts = ipText.split(";", -1);
+    String[] ports = portText.split(";", -1);
     if (hosts.length != ports.length) {
-      throw config.error("configServiceAddress.port", hosts.length + " hosts but " + ports.length
+      config.problem("configServiceAddress.port", hosts.length + " hosts but " + ports.length
           + " ports: ip and port are ';'-separated lists of the same length");
+      return List.of();
     }
     List<HostPort> endpoints = new ArrayList<>();
     for (int i = 0; i < hosts.length; i++) {
       String host = hosts[i].strip();
       if (host.isEmpty()) {
-        throw config.error("configServiceAddress.ip", "entry " + (i + 1) + " is empty");
+        config.problem("configServiceAddress.ip", "entry " + (i + 1) + " is empty");
+        continue;
       }
       int port;
       try {
         port = Integer.parseInt(ports[i].strip());
       } catch (NumberFormatException e) {
-        throw config.error("configServiceAddress.port", "entry " + (i + 1) + " must be a port, got \""
+        config.problem("configServiceAddress.port", "entry " + (i + 1) + " must be a port, got \""
             + ports[i] + "\"");
+        continue;
       }
       if (port < 1 || port > 65535) {
-        throw config.error("configServiceAddress.port", "entry " + (i + 1) + " must be a port in 1..65535, got "
+        config.problem("configServiceAddress.port", "entry " + (i + 1) + " must be a port in 1..65535, got "
             + port);
+        continue;
       }
       endpoints.add(new HostPort(host, port));
     }
@@ -142,7 +174,8 @@ public final class LocalConfigLoader {
     } catch (JacksonException e) {
       TokenStreamLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ConfigException(displayName + ": invalid YAML" + where + ": " + e.getOriginalMessage(), e);
+      throw new ConfigException(displayName + ": invalid YAML" + where + ": " + OneLine.of(e.getOriginalMessage()),
+          e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new ConfigException(displayName + ": the file is empty");

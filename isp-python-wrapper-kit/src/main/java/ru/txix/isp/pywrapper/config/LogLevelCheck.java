@@ -16,19 +16,20 @@ public final class LogLevelCheck implements RemoteConfigValidator {
   private static final List<String> ACCEPTED = List.of("debug", "info", "warn", "error", "fatal", "dpanic", "panic");
 
   @Override
-  public List<String> problems(JsonNode config) {
+  public List<Problem> problems(JsonNode config) {
     JsonNode value = config.get(KEY);
     if (value == null || value.isNull()) {
       return List.of();
     }
     if (!value.isString()) {
-      return List.of(KEY + ": must be one of " + String.join(", ", NAMES) + ", got " + value);
+      return List.of(new Problem(KEY, "must be one of " + String.join(", ", NAMES) + ", got " + value));
     }
     String name = value.asString().strip().toLowerCase(Locale.ROOT);
     if (name.isEmpty() || ACCEPTED.contains(name)) {
       return List.of();
     }
-    return List.of(KEY + ": must be one of " + String.join(", ", NAMES) + ", got \"" + value.asString() + "\"");
+    return List.of(new Problem(KEY, "must be one of " + String.join(", ", NAMES) + ", got \"" + value.asString()
+        + "\""));
   }
 
   /** The level name of a valid config, or empty when it sets none. */

@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.config;
 
 import java.util.Map;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,7 +19,7 @@ public final class RemoteConfigOverride {
   /** No override: {@link #apply} returns its input. */
   public static final RemoteConfigOverride NONE = new RemoteConfigOverride(null);
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private final ObjectNode override;
 

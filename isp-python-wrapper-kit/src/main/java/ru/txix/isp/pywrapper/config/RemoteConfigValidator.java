@@ -6,28 +6,31 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** Checks a merged remote config; each problem names the field and says why, e.g. {@code port: must be >= 1}. */
+/** Checks a merged remote config; each problem names the field and says why. */
 @FunctionalInterface
 public interface RemoteConfigValidator {
   /** Accepts every JSON object. */
   RemoteConfigValidator NONE = config -> List.of();
 
   /** The problems of {@code config}; empty when it is valid. */
-  List<String> problems(JsonNode config);
+  List<Problem> problems(JsonNode config);
 
   /**
    * The problems of every validator, in order, one per field: when two validators fault the same field
-   * ({@code logLevel: …}), the first one's message is kept.
+   * ({@code logLevel}), the first one's problem is kept.
    */
   static RemoteConfigValidator all(RemoteConfigValidator... validators) {
     List<RemoteConfigValidator> list = List.of(validators);
     return config -> {
-      Map<String, String> byField = new LinkedHashMap<>();
-      list.forEach(validator -> validator.problems(config).forEach(problem -> {
-        int colon = problem.indexOf(": ");
-        byField.putIfAbsent(colon < 0 ? problem : problem.substring(0, colon), problem);
-      }));
+      Map<String, Problem> byField = new LinkedHashMap<>();
+      list.forEach(validator -> validator.problems(config).forEach(p -> byField.putIfAbsent(fieldKey(p), p)));
       return new ArrayList<>(byField.values());
     };
+  }
+
+  /** The field as a dotted path, so that {@code /logLevel} and {@code logLevel} are the same field. */
+  private static String fieldKey(Problem problem) {
+    String field = problem.field();
+    return (field.startsWith("/") ? field.substring(1) : field).replace('/', '.');
   }
 }

@@ -3,18 +3,30 @@ package ru.txix.isp.pywrapper.config;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Checks remote configs against a JSON schema (draft 7 unless the schema names another), for modules that
- * declare their config as a schema file rather than a Java type. Problems read
- * {@code $.database.port: string found, integer expected}.
+ * Checks remote configs against a JSON schema file, for modules that declare their config as a schema rather
+ * than a Java type. Problems read {@code /database/port: string found, integer expected}.
+ *
+ * <p>The schema itself is first checked against the meta-schema of its draft — the drafts isp-config-service
+ * compiles (gojsonschema): 04, 06 and 07, named by {@code $schema}; draft 07 when it names none — so that a
+ * wrong keyword value ({@code "type": "integr"}) stops the start instead of making the service refuse every
+ * config later.
  */
 public final class SchemaValidator implements RemoteConfigValidator {
+  private static final Map<String, SpecificationVersion> DRAFTS = Map.of(
+      "draft-04", SpecificationVersion.DRAFT_4, "draft-06", SpecificationVersion.DRAFT_6,
+      "draft-07", SpecificationVersion.DRAFT_7);
+
   private final Schema schema;
 
   private SchemaValidator(Schema schema) {
@@ -23,30 +35,65 @@ public final class SchemaValidator implements RemoteConfigValidator {
 
   /**
    * @param origin how errors name the schema, e.g. {@code conf/remote_config_schema.json}
-   * @throws ConfigException if {@code schema} is not a usable JSON schema
+   * @throws ConfigException with one problem per line, naming {@code origin}, the JSON pointer and the problem
    */
   public static SchemaValidator of(JsonNode schema, String origin) {
     if (!schema.isObject()) {
       throw new ConfigException(origin + ": a JSON schema must be an object, got " + schema.getNodeType());
     }
+    SpecificationVersion draft = draftOf(schema, origin);
+    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft);
+    List<String> problems = new ArrayList<>();
+    for (Error error : registry.getSchema(SchemaLocation.of(draft.getDialectId())).validate(schema)) {
+      Problem problem = describe(error);
+      problems.add(origin + ": " + (problem.field().isEmpty() ? "/" : problem.field()) + ": " + problem.message()
+          + " (JSON Schema " + draftName(draft) + " meta-schema)");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.stream().sorted().distinct().toList());
+    }
     try {
-      Schema compiled = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(schema);
+      Schema compiled = registry.getSchema(schema);
       compiled.initializeValidators();
       return new SchemaValidator(compiled);
     } catch (SchemaException | IllegalArgumentException e) {
-      throw new ConfigException(origin + ": not a valid JSON schema: " + e.getMessage(), e);
+      throw new ConfigException(origin + ": not a valid JSON schema: " + OneLine.of(e.getMessage()), e);
     }
   }
 
   @Override
-  public List<String> problems(JsonNode config) {
+  public List<Problem> problems(JsonNode config) {
     List<Error> errors = schema.validate(config);
-    return errors.stream().map(SchemaValidator::describe).sorted().collect(Collectors.toList());
+    return errors.stream().map(SchemaValidator::describe)
+        .sorted(Comparator.comparing(Problem::field).thenComparing(Problem::message)).collect(Collectors.toList());
   }
 
-  private static String describe(Error error) {
+  private static SpecificationVersion draftOf(JsonNode schema, String origin) {
+    JsonNode declared = schema.get("$schema");
+    if (declared == null || declared.isNull()) {
+      return SpecificationVersion.DRAFT_7;
+    }
+    String uri = declared.isString() ? declared.asString() : "";
+    for (Map.Entry<String, SpecificationVersion> draft : DRAFTS.entrySet()) {
+      if (uri.contains("json-schema.org/" + draft.getKey() + "/schema")) {
+        return draft.getValue();
+      }
+    }
+    throw new ConfigException(origin + ": /$schema: " + declared + " is not a draft isp-config-service compiles "
+        + "(use draft-04, draft-06 or draft-07, or leave $schema out)");
+  }
+
+  private static String draftName(SpecificationVersion draft) {
+    return DRAFTS.entrySet().stream().filter(e -> e.getValue() == draft).map(Map.Entry::getKey).findFirst()
+        .orElse(draft.name());
+  }
+
+  private static Problem describe(Error error) {
     String message = error.getMessage();
     String location = error.getInstanceLocation().toString();
-    return message.startsWith(location) ? message : location + ": " + message;
+    if (message.startsWith(location + ": ")) {
+      message = message.substring(location.length() + 2);
+    }
+    return new Problem(location, message);
   }
 }

@@ -7,6 +7,7 @@ import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import tools.jackson.databind.DatabindException;
@@ -51,35 +52,36 @@ public final class TypedConfigValidator<T> implements RemoteConfigValidator {
    * does not hide the others; validation then runs on what could be decoded.
    */
   @Override
-  public List<String> problems(JsonNode config) {
-    List<String> problems = new ArrayList<>();
+  public List<Problem> problems(JsonNode config) {
+    List<Problem> problems = new ArrayList<>();
     JsonNode remaining = config.deepCopy();
     T value = null;
     for (int attempt = 0; attempt < MAX_DECODE_ATTEMPTS && value == null; attempt++) {
       try {
         value = DECODER.treeToValue(remaining, type);
       } catch (DatabindException e) {
-        problems.add(path(e) + e.getOriginalMessage());
+        problems.add(new Problem(path(e), OneLine.of(e.getOriginalMessage())));
         if (!remove(remaining, e)) {
           return problems;
         }
       } catch (RuntimeException e) {
-        problems.add("cannot be read as " + type.getSimpleName() + ": " + e.getMessage());
+        problems.add(new Problem("", "cannot be read as " + type.getSimpleName() + ": " + OneLine.of(e.getMessage())));
         return problems;
       }
     }
     if (value == null) {
       return problems;
     }
-    List<String> undecodable = problems.stream().map(p -> p.substring(0, Math.max(0, p.indexOf(": ")))).toList();
-    List<String> violations = new ArrayList<>();
+    List<String> undecodable = problems.stream().map(Problem::field).toList();
+    List<Problem> violations = new ArrayList<>();
     for (ConstraintViolation<T> violation : validator.validate(value)) {
       String field = violation.getPropertyPath().toString();
       if (!undecodable.contains(field)) { // a field left out above is not reported twice
-        violations.add(field + ": " + violation.getMessage());
+        violations.add(new Problem(field, violation.getMessage()));
       }
     }
-    violations.stream().sorted().forEach(problems::add);
+    violations.stream().sorted(Comparator.comparing(Problem::field).thenComparing(Problem::message))
+        .forEach(problems::add);
     return problems;
   }
 
@@ -127,6 +129,6 @@ public final class TypedConfigValidator<T> implements RemoteConfigValidator {
         path.append('[').append(reference.getIndex()).append(']');
       }
     });
-    return path.length() == 0 ? "" : path + ": ";
+    return path.toString();
   }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.RestartCause;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
@@ -13,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The body of {@code /internal/supervisor}: what an operator asks first when paged. */
 public final class SupervisorJson {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private SupervisorJson() {
   }

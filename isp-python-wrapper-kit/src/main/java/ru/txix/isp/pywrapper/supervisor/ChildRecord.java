@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
 import ru.txix.isp.pywrapper.internal.posix.Signal;
@@ -36,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ChildRecord {
   private static final Logger log = LoggerFactory.getLogger(ChildRecord.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private static final ExecutorService WRITER =
       Executors.newSingleThreadExecutor(NamedThreads.daemon("py-child-record"));

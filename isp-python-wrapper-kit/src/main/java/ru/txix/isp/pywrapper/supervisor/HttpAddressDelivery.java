@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,7 +42,7 @@ public final class HttpAddressDelivery implements AddressDelivery {
   public static final String PATH = "/receive_module_addresses";
 
   private static final Logger log = LoggerFactory.getLogger(HttpAddressDelivery.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = JsonValues.MAPPER;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 

@@ -31,6 +31,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
+import ru.txix.isp.pywrapper.internal.RepeatedFailures;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
@@ -115,6 +116,7 @@ public final class PySupervisor {
   private RestartCause restartCause;
   private CompletableFuture<List<Long>> lastSweep = CompletableFuture.completedFuture(List.of());
   private final Map<String, List<String>> hosts = new LinkedHashMap<>();
+  private final RepeatedFailures startFailures;
   private final List<CompletableFuture<Void>> runningWaiters = new ArrayList<>();
   private TimerKind timerKind = TimerKind.NONE;
   private long timerToken;
@@ -145,6 +147,7 @@ public final class PySupervisor {
     for (RestartCause cause : RestartCause.values()) {
       restarts.put(cause, 0L);
     }
+    this.startFailures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, scheduler::nanoTime);
   }
 
   public static PySupervisorBuilder builder() {
@@ -538,6 +541,9 @@ public final class PySupervisor {
       startFailed(e.getMessage());
       return;
     }
+    startFailures.succeeded().ifPresent(recovery -> log.atInfo().addKeyValue("worker", "supervisor")
+        .addKeyValue("attempts", recovery.failures()).log("the python service could be started again after "
+            + recovery.failures() + " failed attempts in " + recovery.after().toSeconds() + "s"));
     long startedGeneration = ++generation;
     child = started;
     configs.childStarted();
@@ -564,10 +570,22 @@ public final class PySupervisor {
     lastError = new SupervisorSnapshot.LastError(message, clock.instant());
     restartCause = RestartCause.START_FAILED;
     Duration delay = settings.startRetryDelay();
-    log.atError().addKeyValue("worker", "supervisor").addKeyValue("retryIn", delay.toMillis() + "ms")
-        .log("start failed: " + message);
+    RepeatedFailures.Verdict verdict = startFailures.failed();
+    if (verdict instanceof RepeatedFailures.First) {
+      log.atError().addKeyValue("worker", "supervisor").addKeyValue("retryIn", delay.toMillis() + "ms")
+          .log("start failed: " + message + "; retrying every " + delay.toMillis() + "ms");
+    } else if (verdict instanceof RepeatedFailures.Summary summary) {
+      log.atWarn().addKeyValue("worker", "supervisor").addKeyValue("attempts", summary.attempts())
+          .log("still cannot start the python service: " + summary.attempts() + " attempts in "
+              + summary.since().toSeconds() + "s, last error: " + message);
+    }
     events.add(l -> l.startFailed(message));
-    transition(RESTARTING, "start failed, retrying in " + delay.toMillis() + "ms: " + message, null);
+    String why = "start failed, retrying in " + delay.toMillis() + "ms: " + message;
+    if (state == RESTARTING) {
+      detail = why; // the same state: no transition to log
+    } else {
+      transition(RESTARTING, why, null);
+    }
     scheduleRestart(delay, RestartCause.START_FAILED);
   }
 

@@ -94,10 +94,10 @@ public final class UvProcessLauncher implements ProcessLauncher {
     if (name.contains("/") || name.contains(File.separator)) {
       Path path = directory.resolve(name);
       if (!Files.isRegularFile(path)) {
-        throw new LaunchException(spec, path + " does not exist");
+        throw new LaunchException(spec, "uv " + path + " (python.uv) does not exist");
       }
       if (!Files.isExecutable(path)) {
-        throw new LaunchException(spec, path + " is not executable");
+        throw new LaunchException(spec, "uv " + path + " (python.uv) is not executable");
       }
       return path;
     }
@@ -123,7 +123,7 @@ public final class UvProcessLauncher implements ProcessLauncher {
       throw new LaunchException(spec, notExecutable + " is not executable");
     }
     throw new LaunchException(spec, name + " not found on PATH (" + searchPath
-        + "); install it (`python3 -m pip install uv`) or put it on PATH");
+        + "); install uv (https://docs.astral.sh/uv/getting-started/installation/) or put it on PATH");
   }
 
   /** {@code setsid} where it exists, else the {@code perl} equivalent, else nothing. */

@@ -129,13 +129,40 @@ class LocalConfigLoaderTest {
   }
 
   @Test
+  void everyMissingKeyIsReportedAtOnceOneLineEach() {
+    assertThatThrownBy(() -> load("moduleName: m\n", Map.of(), true))
+        .isInstanceOf(ConfigException.class)
+        .extracting(e -> ((ConfigException) e).problems()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .containsExactly("conf/config.yml: grpcInnerAddress.ip: required key is missing",
+            "conf/config.yml: grpcInnerAddress.port: required key is missing",
+            "conf/config.yml: configServiceAddress.ip: required key is missing",
+            "conf/config.yml: configServiceAddress.port: required key is missing",
+            "conf/config.yml: grpcOuterAddress.port: required key is missing");
+  }
+
+  @Test
+  void unknownKeysUnderPythonStopTheStartWithTheNearestKnownKey() {
+    assertThatThrownBy(() -> load(MINIMAL + "python: { uvArg: [--frozen], restartDelai: 10s, fancy: 1 }\n",
+        Map.of(), true))
+        .extracting(e -> ((ConfigException) e).problems()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .containsExactly("conf/config.yml: python.uvArg: unknown key (did you mean uvArgs?)",
+            "conf/config.yml: python.restartDelai: unknown key (did you mean restartDelay?)",
+            "conf/config.yml: python.fancy: unknown key (known: configRestartInterval, readinessTimeout, "
+                + "restartDelay, startRetryDelay, stopTimeout, uv, uvArgs)");
+    assertThatThrownBy(() -> load(MINIMAL, Map.of("python.stopTimout", "1s"), true))
+        .hasMessage("environment variable python.stopTimout: python.stopTimout: unknown key (did you mean "
+            + "stopTimeout?)");
+  }
+
+  @Test
   void missingRequiredKeyIsOneLineNamingTheFileAndTheKey() {
     assertThatThrownBy(() -> load("grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n", Map.of(), false))
         .isInstanceOf(ConfigException.class)
         .hasMessage("conf/config.yml: moduleName: required key is missing");
     assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0 }\n", Map.of(), false))
         .hasMessage("conf/config.yml: grpcInnerAddress.port: required key is missing");
-    assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n", Map.of(), true))
+    assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n"
+        + "configServiceAddress: { port: 9001 }\ngrpcOuterAddress: { port: 9003 }\n", Map.of(), true))
         .hasMessage("conf/config.yml: configServiceAddress.ip: required key is missing");
   }
 
@@ -144,7 +171,8 @@ class LocalConfigLoaderTest {
     assertThatThrownBy(() -> load(MINIMAL.replace("port: 9003 }\n", "port: nine }\n")
         .replace("grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }", "grpcInnerAddress: { ip: 0.0.0.0, port: nine }"),
         Map.of(), true))
-        .hasMessage("conf/config.yml: grpcInnerAddress.port: must be an integer, got \"nine\"");
+        .hasMessage("conf/config.yml: grpcInnerAddress.port: must be an integer, got \"nine\"; "
+            + "conf/config.yml: grpcOuterAddress.port: must be an integer, got \"nine\"");
     assertThatThrownBy(() -> load(MINIMAL, Map.of("GRPCINNERADDRESS.PORT", "70000"), true))
         .hasMessage("environment variable GRPCINNERADDRESS.PORT: grpcInnerAddress.port: must be a port in "
             + "1..65535, got 70000");

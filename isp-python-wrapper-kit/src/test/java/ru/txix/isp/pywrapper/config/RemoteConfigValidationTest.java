@@ -8,9 +8,14 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.LogLevel;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Typed validation, schema-file validation, the logLevel check and the whole pipeline. */
@@ -34,19 +39,19 @@ class RemoteConfigValidationTest {
 
   @Test
   void typedConfigNamesEveryInvalidFieldAndWhy() {
-    assertThat(typed.problems(JSON.readTree("{\"someString\":\"\",\"database\":{\"host\":\" \",\"port\":0}}")))
+    assertThat(lines(typed.problems(JSON.readTree("{\"someString\":\"\",\"database\":{\"host\":\" \",\"port\":0}}"))))
         .containsExactly("database.host: must not be blank", "database.port: must be greater than or equal to 1",
             "someString: must not be blank");
-    assertThat(typed.problems(JSON.readTree("{}")))
+    assertThat(lines(typed.problems(JSON.readTree("{}"))))
         .containsExactly("database: must not be null", "someString: must not be blank");
   }
 
   @Test
   void typedConfigReportsFieldsThatCannotBeDecoded() {
-    assertThat(typed.problems(JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":\"abc\"}}")))
+    assertThat(lines(typed.problems(JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":\"abc\"}}"))))
         .singleElement().asString().startsWith("database.port: ");
-    assertThat(typed.problems(JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":1},"
-        + "\"logLevel\":\"verbose\"}"))).singleElement().asString().startsWith("logLevel: ");
+    assertThat(lines(typed.problems(JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":1},"
+        + "\"logLevel\":\"verbose\"}")))).singleElement().asString().startsWith("logLevel: ");
   }
 
   @Test
@@ -55,9 +60,9 @@ class RemoteConfigValidationTest {
     assertThat(check.problems(JSON.readTree("{\"logLevel\":\"WARN\"}"))).isEmpty();
     assertThat(check.problems(JSON.readTree("{\"logLevel\":\"\"}"))).isEmpty();
     assertThat(check.problems(JSON.readTree("{}"))).isEmpty();
-    assertThat(check.problems(JSON.readTree("{\"logLevel\":\"warning\"}")))
+    assertThat(lines(check.problems(JSON.readTree("{\"logLevel\":\"warning\"}"))))
         .containsExactly("logLevel: must be one of debug, info, warn, error, fatal, got \"warning\"");
-    assertThat(check.problems(JSON.readTree("{\"logLevel\":2}")))
+    assertThat(lines(check.problems(JSON.readTree("{\"logLevel\":2}"))))
         .containsExactly("logLevel: must be one of debug, info, warn, error, fatal, got 2");
     assertThat(LogLevelCheck.levelOf(JSON.readTree("{\"logLevel\":\" Debug \"}"))).hasValue("debug");
     assertThat(LogLevelCheck.levelOf(JSON.readTree("{}"))).isEmpty();
@@ -69,33 +74,50 @@ class RemoteConfigValidationTest {
         {"type":"object","required":["port"],"properties":{"port":{"type":"integer","minimum":1}}}"""), "s.json");
 
     assertThat(validator.problems(JSON.readTree("{\"port\":8080}"))).isEmpty();
-    assertThat(validator.problems(JSON.readTree("{\"port\":\"x\"}"))).singleElement().asString()
-        .startsWith("/port").contains("integer");
-    assertThat(validator.problems(JSON.readTree("{}"))).singleElement().asString().contains("port");
+    assertThat(lines(validator.problems(JSON.readTree("{\"port\":\"x\"}")))).singleElement().asString()
+        .startsWith("/port: ").contains("integer");
+    assertThat(lines(validator.problems(JSON.readTree("{}")))).singleElement().asString().contains("port");
     assertThatThrownBy(() -> SchemaValidator.of(JSON.readTree("[]"), "conf/remote_config_schema.json"))
         .hasMessage("conf/remote_config_schema.json: a JSON schema must be an object, got ARRAY");
   }
 
   @Test
-  void pipelineMergesTheOverrideBeforeCheckingAndRejectsWithEveryReason() {
-    RemoteConfigPipeline pipeline = new RemoteConfigPipeline(
-        RemoteConfigOverride.parse("{\"database\":{\"port\":5432}}", "test"),
-        RemoteConfigValidator.all(new LogLevelCheck(), typed));
+  void intakeMergesTheOverrideBeforeCheckingAndRejectsWithEveryReason() {
+    List<JsonNode> accepted = new ArrayList<>();
+    RemoteConfigStatus status = new RemoteConfigStatus(Clock.systemUTC());
+    RemoteConfigIntake intake = new RemoteConfigIntake(
+        RemoteConfigOverride.parse("{\"database\":{\"port\":5432}}", "test"), typed, KeyCaseCheck.NONE, status,
+        (config, level) -> accepted.add(config));
 
-    RemoteConfigPipeline.Outcome accepted = pipeline.process(bytes("{\"someString\":\"x\",\"database\":{\"host\":\"h\"}}"));
-    assertThat(accepted).isEqualTo(new RemoteConfigPipeline.Accepted(
-        JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":5432}}")));
+    assertThat(intake.accept("test", "{\"someString\":\"x\",\"database\":{\"host\":\"h\"}}")).isTrue();
+    assertThat(accepted).containsExactly(
+        JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":5432}}"));
 
-    assertThat(pipeline.process(bytes("{\"database\":{\"host\":\"h\"},\"logLevel\":\"loud\"}")))
-        .isEqualTo(new RemoteConfigPipeline.Rejected("invalid config: logLevel: must be one of debug, info, warn, "
-            + "error, fatal, got \"loud\"; someString: must not be blank"));
-    assertThat(pipeline.process(bytes("[1]"))).isEqualTo(new RemoteConfigPipeline.Rejected(
-        "expected a JSON object, got array"));
-    assertThat(pipeline.process(bytes("{\"a\":"))).isInstanceOf(RemoteConfigPipeline.Rejected.class)
-        .extracting(r -> ((RemoteConfigPipeline.Rejected) r).reason()).asString().startsWith("invalid JSON: ");
+    assertThat(intake.accept("test", "{\"database\":{\"host\":\"h\"},\"logLevel\":\"loud\"}")).isFalse();
+    assertThat(status.snapshot().message()).isEqualTo("invalid config: logLevel: must be one of debug, info, "
+        + "warn, error, fatal, got \"loud\"; someString: must not be blank");
+    assertThat(intake.accept("test", "[1]")).isFalse();
+    assertThat(status.snapshot().message()).isEqualTo("expected a JSON object, got array");
+    assertThat(intake.accept("test", "{\"a\":")).isFalse();
+    assertThat(status.snapshot().message()).startsWith("invalid JSON: ");
+    assertThat(accepted).hasSize(1);
+    assertThat(status.validInEffect()).isTrue();
   }
 
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
+  @Test
+  void theFastApiExamplesConfigsPassItsSchemaFile() throws Exception {
+    Path conf = Path.of("../examples/fastapi-service/conf");
+    SchemaValidator validator = SchemaValidator.of(JSON.readTree(Files.readString(conf.resolve(
+        "remote_config_schema.json"))), "remote_config_schema.json");
+
+    for (String file : new String[] {"config.json", "default_remote_config.json"}) {
+      assertThat(validator.problems(JSON.readTree(Files.readString(conf.resolve(file))))).as(file).isEmpty();
+    }
+    assertThat(lines(validator.problems(JSON.readTree("{\"greeting\":\"\"}")))).singleElement().asString()
+        .startsWith("/greeting: ");
+  }
+
+  private static List<String> lines(List<Problem> problems) {
+    return problems.stream().map(Problem::toString).toList();
   }
 }

@@ -130,7 +130,8 @@ class PySupervisorProcessTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> failures.size() >= 3);
     assertThat(failures.get(0)).isEqualTo("Cannot start `uv run main.py` in " + project.root()
-        + ": uv not found on PATH (/nonexistent); install it (`python3 -m pip install uv`) or put it on PATH");
+        + ": uv not found on PATH (/nonexistent); install uv (https://docs.astral.sh/uv/getting-started/installation/) "
+        + "or put it on PATH");
     assertThat(failureTimes.get(2) - failureTimes.get(1)).isBetween(1_800_000_000L, 3_000_000_000L);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RESTARTING);
     assertThat(supervisor.snapshot().lastError().message()).isEqualTo(failures.get(0));

@@ -1,17 +1,16 @@
 package ru.txix.isp.pywrapper.launcher;
 
+import ch.qos.logback.classic.LoggerContext;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.txix.isp.pywrapper.app.AppSpec;
-import ru.txix.isp.pywrapper.app.Application;
-import ru.txix.isp.pywrapper.app.LogbackDefaults;
-import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.ModuleSpec;
+import ru.txix.isp.pywrapper.PythonWrapper;
 
 /**
  * {@code java -jar isp-python-wrapper.jar}, run from a Python project's root: hosts {@code main.py} as an ISP
- * module declared by the files in {@code conf/} ({@link ModuleFiles}). Cluster mode unless
- * {@code CLUSTER_MODE=offline}.
+ * module declared by the files in {@code conf/} ({@link ModuleFiles}), through the library's public entry point
+ * {@link PythonWrapper#execute(ModuleSpec)}. Cluster mode unless {@code CLUSTER_MODE=offline}.
  */
 public final class Launcher {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
@@ -22,13 +21,14 @@ public final class Launcher {
   public static void main(String[] args) {
     int code;
     try {
-      AppSpec spec = ModuleFiles.load(Path.of("").toAbsolutePath(), System.getenv());
-      code = new Application(spec).run();
-    } catch (ConfigException e) {
-      log.error(e.getMessage());
-      code = Application.EXIT_ERROR;
+      code = PythonWrapper.execute(ModuleFiles.load(Path.of("").toAbsolutePath()));
+    } catch (ModuleFiles.Invalid e) {
+      e.problems().forEach(log::error);
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+        context.stop(); // writes out the queued lines
+      }
+      code = 1;
     }
-    LogbackDefaults.flush();
     System.exit(code);
   }
 }

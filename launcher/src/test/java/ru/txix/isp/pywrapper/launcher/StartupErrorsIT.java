@@ -45,7 +45,7 @@ class StartupErrorsIT {
             "pyproject.toml: file not found in "),
         error("uv.lock missing", p -> delete(p, "uv.lock"), "offline", "uv.lock: file not found in "),
         error("module.yml with an unknown key", p -> p.write("conf/module.yml", "version: 1.0.0\nendpoint: []\n"),
-            "offline", "conf/module.yml: unknown key endpoint (known: version, requiredModules, endpoints)"),
+            "offline", "conf/module.yml: endpoint: unknown key (known: version, requiredModules, endpoints)"),
         error("endpoint without httpMethod", p -> p.write("conf/module.yml", "endpoints:\n  - path: /api/x\n"),
             "offline", "conf/module.yml: endpoint /api/x: httpMethod is required (the module's transport is http)"),
         error("schema file not an object", p -> p.write("conf/remote_config_schema.json", "[]"), "offline",
@@ -66,10 +66,50 @@ class StartupErrorsIT {
     LauncherProcess launcher = start(project, mode);
 
     assertThat(launcher.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
-    List<JsonNode> errors = launcher.logs(l -> l.get("level").asString().equals("ERROR"));
-    assertThat(errors).hasSize(1);
-    assertThat(errors.get(0).get("message").asString()).startsWith(message);
+    List<String> errors = launcher.logs(l -> l.get("level").asString().equals("ERROR")).stream()
+        .map(l -> l.get("message").asString()).toList();
+    assertThat(errors).as("one line per problem").anySatisfy(line -> assertThat(line).startsWith(message))
+        .allSatisfy(line -> assertThat(line).doesNotContain("\n"));
     assertThat(project.events()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void everyProblemOfAClusterStartIsReportedInOneRun() {
+    PythonProject project = project();
+    project.write("conf/config.yml", "moduleName: m\ngrpcInnerAddress: { ip: 127.0.0.1, port: 9 }\n"
+        + "python: { restartDelai: 10s }\n");
+    delete(project, "conf/default_remote_config.json");
+
+    LauncherProcess launcher = start(project, "cluster");
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")).stream()
+        .map(l -> l.get("message").asString()).toList()).containsExactly(
+            "conf/config.yml: python.restartDelai: unknown key (did you mean restartDelay?)",
+            "conf/config.yml: configServiceAddress.ip: required key is missing",
+            "conf/config.yml: configServiceAddress.port: required key is missing",
+            "conf/config.yml: grpcOuterAddress.port: required key is missing",
+            "conf/default_remote_config.json: file not found (" + project.root().resolve(
+                "conf/default_remote_config.json") + "); cluster mode sends it to the config service as the "
+                + "module's default config");
+    assertThat(project.events()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aBusyDerivedInfraPortIsReportedAsDerived() throws Exception {
+    PythonProject project = project();
+    try (ServerSocket taken = new ServerSocket(0)) {
+      int inner = taken.getLocalPort() - 1;
+      project.write("conf/config.yml", "moduleName: m\ngrpcInnerAddress: { ip: 127.0.0.1, port: " + inner + " }\n");
+
+      LauncherProcess launcher = start(project, "offline");
+
+      assertThat(launcher.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR"))).singleElement()
+          .extracting(l -> l.get("message").asString()).asString()
+          .startsWith("infra server port " + taken.getLocalPort() + " (grpcInnerAddress.port + 1): cannot listen: ")
+          .endsWith("(set infraServerPort in conf/config.yml to a free port)");
+    }
   }
 
   @org.junit.jupiter.api.Test

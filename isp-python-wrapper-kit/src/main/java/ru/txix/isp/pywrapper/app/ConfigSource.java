@@ -1,0 +1,12 @@
+package ru.txix.isp.pywrapper.app;
+
+/**
+ * Where remote configs come from — the offline file ({@link OfflineConfigSource}) or the config service
+ * ({@link ClusterConfigSource}) — as a component: once started, it hands every config it gets to the
+ * {@code RemoteConfigIntake}, in arrival order.
+ */
+interface ConfigSource extends Component {
+
+  /** True while the source is connected to the config service (always false offline). */
+  boolean sessionActive();
+}

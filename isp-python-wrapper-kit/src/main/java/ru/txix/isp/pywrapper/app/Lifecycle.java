@@ -1,0 +1,117 @@
+package ru.txix.isp.pywrapper.app;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.txix.isp.pywrapper.config.ConfigException;
+
+/**
+ * Runs the host's components, in the manner of Guava's {@code ServiceManager}: starts them in order, waits for
+ * the end (a shutdown signal, or a component giving up), stops them in reverse, and returns the exit code.
+ *
+ * <p>Exit codes: {@value #EXIT_OK} after a shutdown asked for by a signal; {@value #EXIT_ERROR} when a component
+ * fails to start (the components started before are stopped first), when a component ended the run with a
+ * fatal failure, and after {@link #forced()} (a second signal).
+ *
+ * <p>{@link #run()} runs on the caller's thread; {@link #end} and {@link #forced()} may be called from any
+ * thread, at any time — before the components are all started too.
+ */
+final class Lifecycle {
+  static final int EXIT_OK = 0;
+  static final int EXIT_ERROR = 1;
+
+  private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+
+  /** Why the run ends ({@code signal} is null unless a signal asked for it) and with which exit code. */
+  record Ending(String reason, String signal, int exitCode) {
+    static Ending signal(String name) {
+      return new Ending("signal " + name, name, EXIT_OK);
+    }
+
+    static Ending fatal(String reason) {
+      return new Ending(reason, null, EXIT_ERROR);
+    }
+  }
+
+  private final List<Component> components;
+  private final CompletableFuture<Ending> ending = new CompletableFuture<>();
+  private final List<Component> started = new ArrayList<>();
+  private final Object stopping = new Object();
+  private volatile boolean forced;
+
+  Lifecycle(List<Component> components) {
+    this.components = List.copyOf(components);
+  }
+
+  /** Asks the run to end; only the first call counts. */
+  void end(Ending why) {
+    ending.complete(requireNonNull(why, "why"));
+  }
+
+  /** The shutdown was cut short (a second signal): the run's exit code is {@value #EXIT_ERROR} whatever else. */
+  void forced() {
+    forced = true;
+  }
+
+  /** Starts, waits for the end, stops; returns the exit code. */
+  int run() {
+    for (Component component : components) {
+      if (ending.isDone()) {
+        break; // a signal during start-up: stop what runs already
+      }
+      try {
+        component.start();
+        synchronized (started) {
+          started.add(component);
+        }
+      } catch (ConfigException e) {
+        e.problems().forEach(log::error);
+        stopStarted();
+        return EXIT_ERROR;
+      } catch (Exception e) {
+        log.atError().setCause(e).log("cannot start the " + component.name() + ": " + e.getMessage());
+        stopStarted();
+        return EXIT_ERROR;
+      }
+    }
+    Ending why = ending.join();
+    if (why.signal() != null) {
+      log.atInfo().addKeyValue("signal", why.signal()).log("starting shutdown");
+    } else {
+      log.atError().addKeyValue("reason", why.reason()).log("starting shutdown: " + why.reason());
+    }
+    stopStarted();
+    log.info("shutdown completed");
+    return forced ? EXIT_ERROR : why.exitCode();
+  }
+
+  /**
+   * Stops the started components in reverse order. Safe to call again and from another thread (a shutdown
+   * hook, say): a second caller waits until the first has stopped everything.
+   */
+  void stopStarted() {
+    synchronized (stopping) {
+      List<Component> toStop;
+      synchronized (started) {
+        toStop = new ArrayList<>(started);
+        started.clear();
+      }
+      stopAll(toStop);
+    }
+  }
+
+  private static void stopAll(List<Component> toStop) {
+    for (int i = toStop.size() - 1; i >= 0; i--) {
+      Component component = toStop.get(i);
+      try {
+        component.stop();
+      } catch (RuntimeException e) {
+        log.atWarn().setCause(e).log("stopping the " + component.name() + " failed: " + e.getMessage());
+      }
+    }
+  }
+}
