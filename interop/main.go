@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -43,6 +44,8 @@ var (
 	firstConfig   = flag.String("config", `{"greeting":"from-go","logLevel":"info"}`, "config sent on connect")
 	changedConfig = flag.String("changed", `{"greeting":"changed-by-go","logLevel":"debug"}`, "config pushed after MODULE:READY")
 	timeout       = flag.Duration("timeout", 90*time.Second, "give up after this long")
+	expectDefault = flag.String("expect-default", "", "file whose JSON value the default config must equal exactly")
+	expectSchema  = flag.String("expect-schema", "", "file whose JSON value the schema must equal exactly")
 )
 
 type checker struct {
@@ -254,8 +257,9 @@ func (c *checker) checkSchema(data cluster.ConfigData) {
 	if data.Version == "" {
 		c.fail("ConfigData.Version is empty")
 	}
-	var schema map[string]any
-	if err := stdjson.Unmarshal(data.Schema, &schema); err != nil {
+	decoded, err := exactValue(data.Schema)
+	schema, isObject := decoded.(map[string]any)
+	if err != nil || !isObject {
 		c.fail("schema is not a JSON object: %v", err)
 		return
 	}
@@ -275,13 +279,85 @@ func (c *checker) checkSchema(data cluster.ConfigData) {
 	}
 	c.schema = compiled
 	c.ok("schema compiles with gojsonschema v1.2.0 (version %s)", data.Version)
-	var config map[string]any
-	if err := stdjson.Unmarshal(data.Config, &config); err != nil {
-		c.fail("default config is not a JSON object: %v", err)
+	if config, err := exactValue(data.Config); err != nil {
+		c.fail("default config is not JSON: %v", err)
+	} else if _, isObject := config.(map[string]any); !isObject {
+		c.fail("default config is not a JSON object")
 	} else {
 		c.ok("default config is a JSON object")
 	}
+	c.exactly("default config", data.Config, *expectDefault)
+	c.exactly("schema", data.Schema, *expectSchema)
 	c.validate("the first config", *firstConfig)
+}
+
+// exactly checks that got is the JSON value in file, every number compared as an exact rational (big.Rat):
+// not one digit may change, only the text form of an equal value.
+func (c *checker) exactly(what string, got []byte, file string) {
+	if file == "" {
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		c.fail("read %s: %v", file, err)
+		return
+	}
+	a, errA := exactValue(got)
+	b, errB := exactValue(want)
+	if errA != nil || errB != nil {
+		c.fail("%s: cannot compare (%v / %v)", what, errA, errB)
+		return
+	}
+	if !sameExact(a, b) {
+		c.fail("%s is not %s exactly: got %s", what, file, got)
+		return
+	}
+	c.ok("%s equals %s exactly, number for number (big.Rat)", what, file)
+}
+
+func exactValue(data []byte) (any, error) {
+	decoder := stdjson.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber()
+	var value any
+	err := decoder.Decode(&value)
+	return value, err
+}
+
+func sameExact(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if w, found := y[k]; !found || !sameExact(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameExact(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case stdjson.Number:
+		y, ok := b.(stdjson.Number)
+		if !ok {
+			return false
+		}
+		rx, okx := new(big.Rat).SetString(string(x))
+		ry, oky := new(big.Rat).SetString(string(y))
+		return okx && oky && rx.Cmp(ry) == 0
+	default:
+		return reflect.DeepEqual(a, b)
+	}
 }
 
 func (c *checker) checkDeclaration(data cluster.BackendDeclaration) {

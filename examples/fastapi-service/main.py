@@ -2,13 +2,16 @@
 
 The Java host starts it with `uv run main.py` and provides:
   BINDING_ADDRESS  "host:port" to listen on (an IPv6 host comes in brackets: "[::]:9003");
-  CONFIG_FILE      the JSON remote config; read once here, the host restarts the process when it changes.
+  CONFIG_FILE      the JSON remote config; read once here, the host restarts the process when it changes;
+  LISTEN_FDS=1     with python.socket: inherit — the host's listening socket is fd 3: serve it, do not bind;
+  NOTIFY_SOCKET    with python.readiness: notify — send READY=1 there once serving (systemd's sd_notify).
 It also posts the addresses of the required modules to POST /receive_module_addresses.
 """
 import json
 import logging
 import os
 import signal
+import socket
 import sys
 from typing import Any
 
@@ -75,11 +78,32 @@ def create_app(config: dict[str, Any]) -> FastAPI:
     async def greet(body: GreetRequest) -> GreetResponse:
         return GreetResponse(message=f"{greeting}, {body.name}!", pid=os.getpid())
 
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        # The host's liveness check (python.liveness.path in conf/config.yml): answered by the event loop, so a
+        # blocked loop fails it and the host replaces the process.
+        return {"status": "ok"}
+
     @app.get("/api/fastapi-service/info")
     async def info() -> dict[str, Any]:
         return {"pid": os.getpid(), "config": mask_secrets(config), "moduleAddresses": module_addresses}
 
     return app
+
+
+def notify_ready() -> None:
+    """sd_notify("READY=1"), when the host asks for it (python.readiness: notify)."""
+    if os.environ.get("NOTIFY_SOCKET"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+
+
+class NotifyingServer(uvicorn.Server):
+    """uvicorn's server, telling the host once it serves."""
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        notify_ready()
 
 
 def main() -> None:
@@ -92,18 +116,25 @@ def main() -> None:
     logging.basicConfig(level=level.upper(), stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    # SIGTERM reaches this process twice (the host signals the whole process group and `uv` forwards it).
-    # While serving, uvicorn's own handler takes both: it stops accepting, finishes open requests (at most
-    # timeout_graceful_shutdown seconds) and ignores the repeat. Afterwards uvicorn re-raises the signal to
-    # the handler installed here, which ends the process with exit code 0 instead of "killed by SIGTERM"
-    # (143). A SIGTERM that arrives before uvicorn is serving ends the process at once the same way.
+    # SIGTERM reaches this process once (the host signals uv, which forwards it, and the rest of the group).
+    # While serving, uvicorn's own handler takes it: it stops accepting and finishes open requests (at most
+    # timeout_graceful_shutdown seconds). Afterwards uvicorn re-raises the signal to the handler installed
+    # here, which ends the process with exit code 0 instead of "killed by SIGTERM" (143). A SIGTERM that
+    # arrives before uvicorn is serving ends the process at once the same way.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
-    log.info("pid %d listening on %s:%d, greeting=%r, log level %s",
-             os.getpid(), host, port, config.get("greeting"), level)
     # timeout_graceful_shutdown: open requests get 3 s, well within the host's 5 s before SIGKILL.
-    uvicorn.run(create_app(config), host=host, port=port, log_config=None, log_level=level,
-                timeout_graceful_shutdown=3)
+    server = NotifyingServer(uvicorn.Config(create_app(config), host=host, port=port, log_config=None,
+                                            log_level=level, timeout_graceful_shutdown=3))
+    if os.environ.get("LISTEN_FDS") == "1":
+        # python.socket: inherit: the host holds the socket across restarts; connections wait in its backlog.
+        log.info("pid %d serving the inherited socket (fd 3) for %s:%d, greeting=%r, log level %s",
+                 os.getpid(), host, port, config.get("greeting"), level)
+        server.run(sockets=[socket.socket(fileno=3)])
+    else:
+        log.info("pid %d listening on %s:%d, greeting=%r, log level %s",
+                 os.getpid(), host, port, config.get("greeting"), level)
+        server.run()
 
 
 if __name__ == "__main__":

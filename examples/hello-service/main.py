@@ -1,11 +1,13 @@
 """A minimal Python service for isp-python-wrapper-kit, standard library only.
 
-Listens on BINDING_ADDRESS, reads its config from CONFIG_FILE, accepts the addresses of required
-modules at POST /receive_module_addresses and shows everything at GET /.
+Listens on BINDING_ADDRESS (or serves the host's socket, fd 3, when LISTEN_FDS=1), reads its config from
+CONFIG_FILE, accepts the addresses of required modules at POST /receive_module_addresses and shows everything
+at GET /. Sends READY=1 to NOTIFY_SOCKET once serving, when the host asks for it.
 """
 import json
 import os
 import signal
+import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -48,17 +50,25 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer((HOST or "0.0.0.0", int(PORT)), Handler)
-
-    def stop(signum, frame):
-        # shutdown() waits for serve_forever(), so it must run outside the signal handler's thread of control.
-        server.server_close()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
+    # Installed first: a SIGTERM from now on ends the process with exit code 0. (The host sends each process
+    # of the service SIGTERM once, so a plain handler is enough.)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    if os.environ.get("LISTEN_FDS") == "1":
+        # python.socket: inherit: serve the host's listening socket instead of binding one.
+        server = ThreadingHTTPServer((HOST or "0.0.0.0", int(PORT)), Handler, bind_and_activate=False)
+        server.socket.close()
+        server.socket = socket.socket(fileno=3)
+    else:
+        server = ThreadingHTTPServer((HOST or "0.0.0.0", int(PORT)), Handler)
     print(f"hello-service: pid {os.getpid()} listening on {HOST}:{PORT}, greeting={CONFIG.get('greeting')!r}",
           flush=True)
-    server.serve_forever()
+    if os.environ.get("NOTIFY_SOCKET"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -5,10 +5,20 @@ Config keys (all optional):
   bindDelay     seconds to wait before listening on BINDING_ADDRESS
   ignoreTerm    ignore SIGTERM
   grandchildren list of "ignore" (child ignoring SIGTERM), "setsid" (child in a new session ignoring
-                SIGTERM) or "daemon" (double-forked child in a new session ignoring SIGTERM)
+                SIGTERM), "daemon" (double-forked child in a new session ignoring SIGTERM) or "recordTerm"
+                (child in the group that records "grandchild-ready" once its handler is installed, and a
+                "grandchild-sigterm" event on SIGTERM, then exits)
+  termLinger    seconds to stay after the first SIGTERM, so that a second one would be seen (each SIGTERM
+                is recorded with its count)
   addressStatus HTTP status answered to POST /receive_module_addresses (default 200)
+  exitAfter     exit with code 1 this many seconds after listening
+  neverReady    with NOTIFY_SOCKET: never send READY=1 (otherwise it is sent once listening)
 
-Every event is appended as one JSON line to $FIXTURE_LOG, and also sent as a UDP datagram to
+With LISTEN_FDS=1 it serves the host's socket (fd 3) instead of binding BINDING_ADDRESS; "listening" then
+records inherited=true.
+
+The "started" event carries the config as parsed (floats: 1e400 becomes Infinity) and as the exact text read
+(configText). Every event is appended as one JSON line to $FIXTURE_LOG, and also sent as a UDP datagram to
 $FIXTURE_NOTIFY (host:port) when that is set, so a benchmark can wait without polling.
 """
 import json
@@ -53,7 +63,21 @@ DAEMON = ("import os,signal,time\n"
           "os.wait()\n")
 
 
+RECORD_TERM = ("import json,os,signal,time\n"
+               "def note(event):\n"
+               "    with open(os.environ['FIXTURE_LOG'], 'a') as f:\n"
+               "        f.write(json.dumps({'event': event, 'pid': os.getpid()}) + '\\n')\n"
+               "def on_term(*_):\n"
+               "    note('grandchild-sigterm')\n"
+               "    os._exit(0)\n"
+               "signal.signal(signal.SIGTERM, on_term)\n"
+               "note('grandchild-ready')\n"
+               "time.sleep(600)\n")
+
+
 def spawn(kind):
+    if kind == "recordTerm":
+        return subprocess.Popen([sys.executable, "-c", RECORD_TERM]).pid
     if kind == "ignore":
         return subprocess.Popen([sys.executable, "-c", IGNORE_TERM]).pid
     if kind == "setsid":
@@ -70,9 +94,15 @@ def spawn(kind):
     raise ValueError(kind)
 
 
+TERMS = [0]
+LINGER = [0]
+
+
 def on_sigterm(*_):
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    record("sigterm")
+    TERMS[0] += 1
+    record("sigterm", count=TERMS[0])
+    if TERMS[0] == 1 and LINGER[0]:
+        time.sleep(LINGER[0])  # a second SIGTERM meanwhile runs this handler again, and is recorded
     os._exit(0)
 
 
@@ -80,16 +110,17 @@ def main():
     config_file = os.environ["CONFIG_FILE"]
     binding = os.environ["BINDING_ADDRESS"]
     with open(config_file, encoding="utf-8") as f:
-        config = json.load(f)
+        config_text = f.read()
+    config = json.loads(config_text)
     mode = oct(stat.S_IMODE(os.stat(config_file).st_mode))
     if config.get("ignoreTerm"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     else:
-        # SIGTERM to the process group reaches Python twice (directly and forwarded by uv): exit on the first.
+        LINGER[0] = config.get("termLinger", 0)
         signal.signal(signal.SIGTERM, on_sigterm)
     children = [spawn(kind) for kind in config.get("grandchildren", [])]
     record("started", pgid=os.getpgid(0), sid=os.getsid(0), ppid=os.getppid(), binding=binding,
-           configFile=config_file, configMode=mode, config=config, children=children,
+           configFile=config_file, configMode=mode, config=config, configText=config_text, children=children,
            cwd=os.getcwd(), childId=os.environ.get("PYWRAPPER_CHILD_ID"),
            unbuffered=os.environ.get("PYTHONUNBUFFERED"))
     if "exitCode" in config:
@@ -120,8 +151,20 @@ def main():
             pass
 
     host, _, port = binding.rpartition(":")
-    server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
-    record("listening")
+    inherited = os.environ.get("LISTEN_FDS") == "1"
+    if inherited:
+        server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler, bind_and_activate=False)
+        server.socket.close()
+        server.socket = socket.socket(fileno=3)
+    else:
+        server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+    record("listening", inherited=inherited)
+    if os.environ.get("NOTIFY_SOCKET") and not config.get("neverReady"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+        record("notified")
+    if "exitAfter" in config:
+        threading.Timer(config["exitAfter"], lambda: (record("exiting"), os._exit(1))).start()
     server.serve_forever()
 
 

@@ -7,6 +7,7 @@ import ru.txix.isp.pywrapper.app.LogbackDefaults;
 import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
+import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
  * Hosts the Python service in the working directory ({@code uv run main.py}) as a module of the ISP platform:
@@ -148,13 +149,17 @@ public final class PythonWrapper {
   /** The options' Python settings over the built-in ones: what {@code conf/config.yml} may still override. */
   private static LocalConfig.PythonSettings pythonDefaults(WrapperOptions options) {
     LocalConfig.PythonSettings builtIn = LocalConfigLoader.DEFAULT_PYTHON;
+    SupervisorSettings supervisor = builtIn.supervisor();
     return new LocalConfig.PythonSettings(
         options.uv().orElse(builtIn.uv()),
         options.uvArgs().orElse(builtIn.uvArgs()),
-        options.restartDelay().orElse(builtIn.restartDelay()),
-        options.startRetryDelay().orElse(builtIn.startRetryDelay()),
-        options.stopTimeout().orElse(builtIn.stopTimeout()),
-        options.configRestartInterval().orElse(builtIn.configRestartInterval()),
-        options.readinessTimeout().orElse(builtIn.readinessTimeout()));
+        options.readinessTimeout().orElse(builtIn.readinessTimeout()),
+        supervisor.toBuilder()
+            .restartDelay(options.restartDelay().orElse(supervisor.restartDelay()))
+            .startRetryDelay(options.startRetryDelay().orElse(supervisor.startRetryDelay()))
+            .stopTimeout(options.stopTimeout().orElse(supervisor.stopTimeout()))
+            .configRestartInterval(options.configRestartInterval().orElse(supervisor.configRestartInterval()))
+            .build(),
+        builtIn.inheritSocket(), builtIn.notifyReadiness());
   }
 }

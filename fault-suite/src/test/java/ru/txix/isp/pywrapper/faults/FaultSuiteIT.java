@@ -240,7 +240,8 @@ class FaultSuiteIT {
   @Timeout(150)
   void s07CrashLoopForAMinuteKeepsTheHostsThreadsFilesAndMemoryFlat() throws Exception {
     try (Scenario s = new Scenario(dir, "127.0.0.1:9001", "{\"exitCode\":1}")) {
-      LauncherProcess launcher = s.start(Map.of("CLUSTER_MODE", "offline", "python.restartDelay", "250ms"));
+      LauncherProcess launcher = s.start(Map.of("CLUSTER_MODE", "offline", "python.restartDelay", "250ms",
+          "python.restartDelayMax", "250ms"));
       await().atMost(WAIT).until(() -> s.project.events("started").size() >= 10);
       Thread.sleep(2000);
       ProcStatus early = ProcStatus.of(launcher.pid());

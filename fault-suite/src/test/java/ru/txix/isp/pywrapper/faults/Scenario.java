@@ -35,8 +35,8 @@ final class Scenario implements AutoCloseable {
   private static final Path SUMMARY = Path.of("target/fault-summary.txt");
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  final PythonProject project;
   final int port = FreePort.find();
+  final PythonProject project;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<LauncherProcess> launchers = new ArrayList<>();
   private final List<FakeConfigService> services = new ArrayList<>();
@@ -44,8 +44,17 @@ final class Scenario implements AutoCloseable {
   private final Map<String, String> environment = new HashMap<>();
 
   Scenario(Path dir, String configServices, String offlineConfig) {
-    project = PythonProject.in(dir).withConf(MODULE, port, configServices, offlineConfig);
+    this(PythonProject.in(dir), configServices, offlineConfig);
+  }
+
+  private Scenario(PythonProject project, String configServices, String offlineConfig) {
+    this.project = project.withConf(MODULE, port, configServices, offlineConfig);
     project.write("conf/default_remote_config.json", "{\"v\":0}");
+  }
+
+  /** A scenario running one of the repository's examples (e.g. {@code examples/hello-service}) instead of the fixture. */
+  static Scenario example(Path dir, String example, String offlineConfig) {
+    return new Scenario(PythonProject.copyOf(Path.of("..").resolve(example), dir), "127.0.0.1:9001", offlineConfig);
   }
 
   /** A scenario whose config services are {@code services} (started by the caller). */
@@ -138,8 +147,25 @@ final class Scenario implements AutoCloseable {
     return ProcessChecks.aliveOf(project.recordedPids());
   }
 
+  /** Keeps each launcher's output (the host's log and the child's) in target/fault-logs/, for failed runs. */
+  private void keepLogs() {
+    try {
+      Path logs = Files.createDirectories(Path.of("target/fault-logs"));
+      for (int i = 0; i < launchers.size(); i++) {
+        Path output = project.root().resolve("launcher.out");
+        if (Files.exists(output)) {
+          Files.copy(output, logs.resolve(project.root().getParent().getFileName() + "-"
+              + project.root().getFileName() + "-" + i + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
   @Override
   public void close() {
+    keepLogs();
     for (AutoCloseable closeable : closeables) {
       try {
         closeable.close();

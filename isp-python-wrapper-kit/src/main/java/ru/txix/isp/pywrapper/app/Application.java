@@ -34,7 +34,10 @@ import ru.txix.isp.pywrapper.http.SupervisorJson;
 import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
+import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
+import ru.txix.isp.pywrapper.supervisor.PySupervisorBuilder;
+import ru.txix.isp.pywrapper.supervisor.SupervisorListener;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
@@ -76,6 +79,12 @@ public final class Application {
     }
     Host host = new Host(setup);
     Lifecycle lifecycle = new Lifecycle(host.components());
+    host.supervisor.addListener(new SupervisorListener() {
+      @Override
+      public void gaveUp(String reason) {
+        lifecycle.end(Lifecycle.Ending.fatal(reason));
+      }
+    });
     ShutdownSignals.install(name -> lifecycle.end(Lifecycle.Ending.signal(name)),
         name -> host.emergency(name, lifecycle));
     Thread hook = new Thread(lifecycle::stopStarted, "shutdown-hook");
@@ -103,9 +112,11 @@ public final class Application {
     final RemoteConfigContract contract;
     final RemoteConfigOverride override;
     final String defaultConfig;
+    /** {@code python.socket: inherit}: the listening socket the host holds for its children, else null. */
+    final InheritedSocket socket;
 
     private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
-                  RemoteConfigOverride override, String defaultConfig) {
+                  RemoteConfigOverride override, String defaultConfig, InheritedSocket socket) {
       this.modes = modes;
       this.root = root;
       this.local = local;
@@ -113,6 +124,7 @@ public final class Application {
       this.contract = contract;
       this.override = override;
       this.defaultConfig = defaultConfig;
+      this.socket = socket;
     }
 
     static Setup read(AppSpec spec) {
@@ -146,11 +158,26 @@ public final class Application {
       }
       if (local != null) {
         collect(problems, () -> checkInfraPort(local, localName));
+        collect(problems, () -> checkNative(local, localName));
+      }
+      InheritedSocket socket = null;
+      if (problems.isEmpty() && local.python().inheritSocket()) {
+        socket = collect(problems, () -> InheritedSocket.bind(local.grpcInnerAddress()));
       }
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new Setup(modes, root, local, paths, contract, override, defaultConfig);
+      return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket);
+    }
+
+    /** {@code python.socket: inherit} and {@code python.readiness: notify} need the native layer (Linux). */
+    private static Void checkNative(LocalConfig local, String localName) {
+      LocalConfig.PythonSettings python = local.python();
+      if ((python.inheritSocket() || python.notifyReadiness()) && !NativeSpawn.available()) {
+        throw new ConfigException(localName + ": " + (python.inheritSocket() ? "python.socket: inherit" :
+            "python.readiness: notify") + " needs Linux with glibc 2.29 or later: " + NativeSpawn.unavailableBecause());
+      }
+      return null;
     }
 
     /** Runs {@code step}; its problems are added to {@code problems} and null returned. */
@@ -241,18 +268,21 @@ public final class Application {
     Host(Setup setup) {
       this.setup = setup;
       LocalConfig.PythonSettings python = setup.local.python();
-      this.settings = SupervisorSettings.DEFAULTS
-          .withRestartDelay(python.restartDelay())
-          .withStartRetryDelay(python.startRetryDelay())
-          .withStopTimeout(python.stopTimeout())
-          .withConfigRestartInterval(python.configRestartInterval());
-      this.supervisor = PySupervisor.builder()
+      this.settings = python.supervisor();
+      PySupervisorBuilder builder = PySupervisor.builder()
           .settings(settings)
           .command(new LaunchSpec(python.uv(), python.uvArgs(), setup.paths.script(), setup.root,
               LogFormat.childEnvironment(spec.environment())))
           .bindingAddress(setup.local.grpcInnerAddress())
-          .configFile(setup.paths.configFile())
-          .build();
+          .configFile(setup.paths.configFile());
+      if (setup.socket != null) {
+        builder.inheritedSocket(setup.socket.fd(), setup.socket.inode());
+      }
+      if (python.notifyReadiness()) {
+        builder.readinessByNotification(Path.of(System.getProperty("java.io.tmpdir"),
+            "pywrapper-" + ProcessHandle.current().pid()));
+      }
+      this.supervisor = builder.build();
       String defaultLevel = setup.modes.dev() ? "debug" : "info";
       RemoteConfigIntake intake = new RemoteConfigIntake(setup.override, setup.contract.validator(),
           setup.contract.keyCase(), status, (config, level) -> {
@@ -297,6 +327,9 @@ public final class Application {
             supervisor.stopAsync().get(settings.stopTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
           } catch (Exception e) {
             log.atError().setCause(e).log("the python process did not stop in time");
+          }
+          if (setup.socket != null) {
+            setup.socket.close();
           }
         }
       };

@@ -82,7 +82,7 @@ final class Lifecycle {
     if (why.signal() != null) {
       log.atInfo().addKeyValue("signal", why.signal()).log("starting shutdown");
     } else {
-      log.atError().addKeyValue("reason", why.reason()).log("starting shutdown: " + why.reason());
+      log.atInfo().addKeyValue("reason", why.reason()).log("starting shutdown"); // the cause logged its own line
     }
     stopStarted();
     log.info("shutdown completed");

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import ru.txix.isp.pywrapper.cluster.Payloads.AddressConfiguration;
 import ru.txix.isp.pywrapper.cluster.Payloads.BackendDeclaration;
 import ru.txix.isp.pywrapper.cluster.Payloads.ConfigData;
@@ -225,8 +226,14 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   @Override
   public void onEvent(EtpConnection connection, EtpMessage message) {
     String event = message.name();
-    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
-        .addKeyValue("data", forLog(event, message.data())).log("event received");
+    // A config's data is logged once, masked, by the intake that parses it; here only its size.
+    LoggingEventBuilder received = log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event);
+    if (ClusterEvents.carriesConfig(event)) {
+      received.addKeyValue("bytes", message.data().length());
+    } else {
+      received.addKeyValue("data", EtpCodec.quote(message.data()));
+    }
+    received.log("event received");
     if (event.equals(ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED)
         || event.equals(ClusterEvents.CONFIG_SEND_CONFIG_CHANGED)) {
       configLane.execute(() -> {

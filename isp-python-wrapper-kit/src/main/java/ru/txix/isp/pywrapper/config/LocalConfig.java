@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
  * The local config ({@code conf/config.yml} plus environment overrides), with defaults applied. Keys and
@@ -50,14 +51,16 @@ public record LocalConfig(String moduleName, List<HostPort> configServiceAddress
    *
    * @param uv the uv executable (name on PATH or path), default {@code uv}
    * @param uvArgs arguments between {@code uv run} and the script, e.g. {@code [--frozen]}
-   * @param restartDelay wait after the child exited (2 s)
-   * @param startRetryDelay wait after a failed start (2 s)
-   * @param stopTimeout SIGTERM grace before SIGKILL (5 s)
-   * @param configRestartInterval configs within this time of a start collapse into one restart (1.5 s)
    * @param readinessTimeout cluster mode: longest wait for the child to accept before MODULE:READY (60 s)
+   * @param supervisor the supervisor's timings and limits (restart back-off, stop timeout, start timeout,
+   *     liveness…)
+   * @param inheritSocket {@code python.socket: inherit}: the host binds {@code BINDING_ADDRESS} and hands the
+   *     listening socket to every child as fd 3 ({@code bind}, the default: the child binds it itself)
+   * @param notifyReadiness {@code python.readiness: notify}: a child is ready when it sends {@code READY=1} to
+   *     {@code NOTIFY_SOCKET} ({@code connect}, the default: when its socket listens)
    */
-  public record PythonSettings(String uv, List<String> uvArgs, Duration restartDelay, Duration startRetryDelay,
-                               Duration stopTimeout, Duration configRestartInterval, Duration readinessTimeout) {
+  public record PythonSettings(String uv, List<String> uvArgs, Duration readinessTimeout,
+                               SupervisorSettings supervisor, boolean inheritSocket, boolean notifyReadiness) {
     public PythonSettings {
       uvArgs = List.copyOf(uvArgs);
     }

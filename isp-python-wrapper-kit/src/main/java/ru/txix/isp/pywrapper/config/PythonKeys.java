@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
  * This library's own section of the local config, {@code python.*}: its keys, their defaults, and the check
@@ -19,8 +20,8 @@ final class PythonKeys {
 
   /** The built-in values. */
   static final LocalConfig.PythonSettings DEFAULTS = new LocalConfig.PythonSettings("uv", List.of(),
-      Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(1500),
-      Duration.ofSeconds(60));
+      Duration.ofSeconds(60), SupervisorSettings.DEFAULTS, false, false);
+  private static final String LIVENESS = "liveness";
 
   /** Known keys below {@code python.}, as documented; a key with children maps to them. */
   private static final Map<String, Set<String>> KNOWN = known();
@@ -30,10 +31,12 @@ final class PythonKeys {
 
   private static Map<String, Set<String>> known() {
     Map<String, Set<String>> known = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    for (String key : List.of("uv", "uvArgs", "restartDelay", "startRetryDelay", "stopTimeout",
-        "configRestartInterval", "readinessTimeout")) {
+    for (String key : List.of("uv", "uvArgs", "restartDelay", "restartDelayMax", "backoffResetAfter", "maxRestarts",
+        "startRetryDelay", "stopTimeout", "configRestartInterval", "readinessTimeout", "startTimeout",
+        "startTimeoutAction", "socket", "readiness")) {
       known.put(key, Set.of());
     }
+    known.put(LIVENESS, Set.of("path", "period", "timeout", "failureThreshold"));
     return known;
   }
 
@@ -58,14 +61,53 @@ final class PythonKeys {
 
   /** The {@code python.*} settings: the file and the environment, else {@code defaults}. */
   static LocalConfig.PythonSettings read(FlatConfig config, LocalConfig.PythonSettings defaults) {
+    SupervisorSettings base = defaults.supervisor();
+    SupervisorSettings.Liveness liveness = base.liveness();
+    String path = config.string("python.liveness.path").map(String::strip).filter(p -> !p.isEmpty())
+        .orElse(liveness.path());
+    if (path != null && !path.startsWith("/")) {
+      config.problem("python.liveness.path", "must start with /, got \"" + path + "\"");
+      path = null;
+    }
+    Duration period = positive(config, "python.liveness.period", liveness.period());
+    Duration timeout = positive(config, "python.liveness.timeout", liveness.timeout());
+    int threshold = config.nonNegativeInteger("python.liveness.failureThreshold").orElse(liveness.failureThreshold());
+    if (threshold < 1) {
+      config.problem("python.liveness.failureThreshold", "must be at least 1, got " + threshold);
+      threshold = liveness.failureThreshold();
+    }
+    SupervisorSettings supervisor = base.toBuilder()
+        .restartDelay(config.duration("python.restartDelay").orElse(base.restartDelay()))
+        .restartDelayMax(config.duration("python.restartDelayMax").orElse(base.restartDelayMax()))
+        .backoffResetAfter(config.duration("python.backoffResetAfter").orElse(base.backoffResetAfter()))
+        .maxRestarts(config.nonNegativeInteger("python.maxRestarts").orElse(base.maxRestarts()))
+        .startRetryDelay(config.duration("python.startRetryDelay").orElse(base.startRetryDelay()))
+        .stopTimeout(config.duration("python.stopTimeout").orElse(base.stopTimeout()))
+        .configRestartInterval(config.duration("python.configRestartInterval").orElse(base.configRestartInterval()))
+        .startTimeout(config.duration("python.startTimeout").orElse(base.startTimeout()))
+        .startTimeoutAction(config.choice("python.startTimeoutAction", List.of("warn", "restart"))
+            .map(action -> SupervisorSettings.StartTimeoutAction.valueOf(action.toUpperCase(Locale.ROOT)))
+            .orElse(base.startTimeoutAction()))
+        .liveness(new SupervisorSettings.Liveness(path, period, timeout, threshold))
+        .build();
     return new LocalConfig.PythonSettings(
         config.string("python.uv").filter(s -> !s.isBlank()).map(String::strip).orElse(defaults.uv()),
         config.list("python.uvArgs").orElse(defaults.uvArgs()),
-        config.duration("python.restartDelay").orElse(defaults.restartDelay()),
-        config.duration("python.startRetryDelay").orElse(defaults.startRetryDelay()),
-        config.duration("python.stopTimeout").orElse(defaults.stopTimeout()),
-        config.duration("python.configRestartInterval").orElse(defaults.configRestartInterval()),
-        config.duration("python.readinessTimeout").orElse(defaults.readinessTimeout()));
+        config.duration("python.readinessTimeout").orElse(defaults.readinessTimeout()),
+        supervisor,
+        config.choice("python.socket", List.of("bind", "inherit")).map("inherit"::equals)
+            .orElse(defaults.inheritSocket()),
+        config.choice("python.readiness", List.of("connect", "notify")).map("notify"::equals)
+            .orElse(defaults.notifyReadiness()));
+  }
+
+  private static Duration positive(FlatConfig config, String key, Duration fallback) {
+    Duration value = config.duration(key).orElse(fallback);
+    if (value.isZero()) {
+      config.problem(key, "must be more than 0");
+      return fallback;
+    }
+    return value;
   }
 
   private static String unknown(String key, Set<String> known) {

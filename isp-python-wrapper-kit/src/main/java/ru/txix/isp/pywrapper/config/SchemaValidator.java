@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 
@@ -43,14 +44,18 @@ public final class SchemaValidator implements RemoteConfigValidator {
     }
     SpecificationVersion draft = draftOf(schema, origin);
     SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft);
-    List<String> problems = new ArrayList<>();
+    Map<String, List<String>> byPointer = new TreeMap<>();
     for (Error error : registry.getSchema(SchemaLocation.of(draft.getDialectId())).validate(schema)) {
       Problem problem = describe(error);
-      problems.add(origin + ": " + (problem.field().isEmpty() ? "/" : problem.field()) + ": " + problem.message()
-          + " (JSON Schema " + draftName(draft) + " meta-schema)");
+      List<String> messages = byPointer.computeIfAbsent(problem.field().isEmpty() ? "/" : problem.field(),
+          pointer -> new ArrayList<>());
+      if (!messages.contains(problem.message())) {
+        messages.add(problem.message());
+      }
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems.stream().sorted().distinct().toList());
+    if (!byPointer.isEmpty()) {
+      throw new ConfigException(byPointer.entrySet().stream().map(e -> origin + ": " + e.getKey() + ": "
+          + String.join("; or ", e.getValue()) + " (JSON Schema " + draftName(draft) + " meta-schema)").toList());
     }
     try {
       Schema compiled = registry.getSchema(schema);

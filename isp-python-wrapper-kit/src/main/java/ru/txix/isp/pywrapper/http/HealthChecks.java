@@ -7,7 +7,7 @@ import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
 import ru.txix.isp.pywrapper.supervisor.SupervisorState;
-import ru.txix.isp.pywrapper.supervisor.TcpReadinessProbe;
+import ru.txix.isp.pywrapper.supervisor.ListeningReadinessProbe;
 
 /** The host's health components. */
 public final class HealthChecks {
@@ -33,7 +33,8 @@ public final class HealthChecks {
 
   /**
    * Passes when the child is running and accepts a TCP connection on its binding address right now;
-   * otherwise names the state, e.g. "restarting after exit code 3".
+   * otherwise names the state, e.g. "backoff: restarting in 4s after exit code 1 (2 quick exits in a row)", or
+   * "backoff: start failed, retrying in 2000ms: BINDING_ADDRESS 127.0.0.1:9200 is already in use: …".
    */
   public static HealthCheck pythonProcess(Supplier<SupervisorSnapshot> supervisor, BindingAddress binding) {
     return () -> {
@@ -41,7 +42,7 @@ public final class HealthChecks {
       if (snapshot.state() != SupervisorState.RUNNING) {
         return Optional.of(snapshot.state().name().toLowerCase() + ": " + snapshot.detail());
       }
-      if (!TcpReadinessProbe.accepts(binding.connectAddress())) {
+      if (!ListeningReadinessProbe.accepts(binding.connectAddress())) {
         return Optional.of("running (pid " + snapshot.pid() + ") but not accepting connections on " + binding);
       }
       return Optional.empty();

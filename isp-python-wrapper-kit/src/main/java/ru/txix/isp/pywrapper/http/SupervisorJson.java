@@ -6,10 +6,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.supervisor.ProcessInfo;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.RestartCause;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The body of {@code /internal/supervisor}: what an operator asks first when paged. */
@@ -33,9 +35,21 @@ public final class SupervisorJson {
     root.put("detail", s.detail());
     root.put("pid", s.pid());
     root.put("pgid", s.pgid());
+    List<ProcessInfo> processes = s.pid() == null ? List.of() : supervisor.processes();
+    root.put("pythonPid", processes.stream().filter(p -> p.ppid() == s.pid()).map(ProcessInfo::pid).findFirst()
+        .orElse(null));
+    ArrayNode tree = root.putArray("processes");
+    processes.forEach(p -> tree.addObject().put("pid", p.pid()).put("ppid", p.ppid()).put("command", p.command()));
     root.put("generation", s.generation());
     root.put("startedAt", s.startedAt() == null ? null : s.startedAt().toString());
     root.put("starts", s.starts());
+    if (s.backoff() == null) {
+      root.putNull("backoff");
+    } else {
+      root.putObject("backoff").put("delayMs", s.backoff().delay().toMillis())
+          .put("nextAttemptAt", s.backoff().nextAttemptAt().toString()).put("cause", s.backoff().cause().label());
+    }
+    root.put("quickExits", s.quickExits());
     ObjectNode restarts = root.putObject("restarts");
     for (RestartCause cause : RestartCause.values()) {
       restarts.put(cause.label(), s.restarts().getOrDefault(cause, 0L));

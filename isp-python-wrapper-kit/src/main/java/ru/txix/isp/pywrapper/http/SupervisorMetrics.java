@@ -22,7 +22,8 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorState;
  * <ul>
  *   <li>{@code python_process_up} — 1 while the child accepts connections;
  *   <li>{@code python_process_starts_total}, {@code python_process_restarts_total{cause}} (cause:
- *       {@code config_changed}, {@code exited}, {@code start_failed});
+ *       {@code config_changed}, {@code exited}, {@code start_failed}, {@code liveness}, {@code start_timeout});
+ *   <li>{@code python_process_backoff_seconds} — the wait before the next start while backing off, else 0;
  *   <li>{@code python_process_last_exit_code}, {@code python_process_start_time_seconds};
  *   <li>{@code remote_config_applied_total{result}} (result: {@code accepted}, {@code rejected});
  *   <li>{@code module_addresses_delivered_total{module,result}} (result: {@code delivered}, {@code failed},
@@ -55,6 +56,13 @@ public final class SupervisorMetrics {
           for (RestartCause cause : RestartCause.values()) {
             cb.call(snapshot.restarts().getOrDefault(cause, 0L), cause.label());
           }
+        })
+        .register(registry);
+    GaugeWithCallback.builder().name("python_process_backoff_seconds")
+        .help("While the supervisor waits to start the Python child again: the whole wait, in seconds; else 0")
+        .callback(cb -> {
+          SupervisorSnapshot.Backoff backoff = supervisor.get().backoff();
+          cb.call(backoff == null ? 0 : backoff.delay().toMillis() / 1000.0);
         })
         .register(registry);
     GaugeWithCallback.builder().name("python_process_last_exit_code")

@@ -32,8 +32,24 @@ public interface ChildProcess {
   /** Completes once the leader has exited. Never completes exceptionally. */
   CompletableFuture<ExitStatus> onExit();
 
-  /** Asks the whole group to stop (SIGTERM). */
+  /**
+   * Asks the whole child to stop: every process of its group receives SIGTERM once. ({@code uv} forwards the
+   * SIGTERM it gets to Python, so Python is not signalled a second time by the host.)
+   */
   void terminate();
+
+  /**
+   * The child's live processes — its group, and on Linux also the descendants that left it — with their
+   * command lines, leader first. Reads the OS's process table: not for hot paths.
+   */
+  default List<ProcessInfo> processes() {
+    return List.of(new ProcessInfo(pid(), -1, ""));
+  }
+
+  /** The pids of the live members of the child's process group (the leader included while it lives). */
+  default List<Long> memberPids() {
+    return List.of(pid());
+  }
 
   /** Kills the whole group (SIGKILL) and every descendant that left it. */
   void kill();

@@ -6,15 +6,14 @@ import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Which config is which, for the supervisor: the last one received ({@code desired}), the one the config
- * file holds ({@code written}), and the one the current child read at its start ({@code child}). Equality is
- * JSON-value equality. Confined to the supervisor thread.
+ * Which config is which, for the supervisor: the last one received ({@code desired}) and the one the config file
+ * holds ({@code written}); each child keeps the one it read at its start. Equality is JSON-value equality.
+ * Confined to the supervisor thread.
  */
 final class ConfigBook {
   private final ConfigFile file;
   private JsonNode desired;
   private JsonNode written;
-  private JsonNode child;
 
   ConfigBook(ConfigFile file) {
     this.file = file;
@@ -39,14 +38,14 @@ final class ConfigBook {
     return written != null;
   }
 
-  /** True when the current child already runs the last config received. */
-  boolean childRunsDesired() {
-    return JsonValues.sameValue(desired, child);
+  /** What a child started now reads. */
+  JsonNode written() {
+    return written;
   }
 
-  /** The child started now reads what the file holds. */
-  void childStarted() {
-    child = written;
+  /** True when {@code config} (what a child runs) is the last config received. */
+  boolean isDesired(JsonNode config) {
+    return JsonValues.sameValue(desired, config);
   }
 
   /** Writes the last config received; the error when the file cannot be written. */

@@ -1,7 +1,9 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 import static java.util.Objects.requireNonNull;
+import static ru.txix.isp.pywrapper.supervisor.SupervisorState.BACKOFF;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.IDLE;
+import static ru.txix.isp.pywrapper.supervisor.SupervisorState.OVERLAPPING;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.RESTARTING;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.RUNNING;
 import static ru.txix.isp.pywrapper.supervisor.SupervisorState.STARTING;
@@ -32,14 +34,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 import ru.txix.isp.pywrapper.internal.RepeatedFailures;
+import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
-import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ConfigReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.HostsReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.LeftoversKilled;
-import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessAccepting;
+import ru.txix.isp.pywrapper.supervisor.SupervisorInput.LivenessChecked;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessExited;
+import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessReady;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.StopRequested;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.TimerFired;
 import tools.jackson.databind.JsonNode;
@@ -48,21 +51,24 @@ import tools.jackson.databind.JsonNode;
  * Runs the Python service as a child ({@code uv run main.py}) and keeps it running: one state machine
  * ({@link SupervisorState}) on one thread.
  *
- * <p>Inputs — a config, a module's host list, a child's exit or readiness, a timer, a stop — are queued by
- * the public methods (callable from any thread, never blocking) and handled one at a time on the supervisor
- * thread, which alone changes the state. Each child gets a generation number; exits, readiness and timers of
- * an older generation are ignored.
+ * <p>Inputs — a config, a module's host list, a child's exit, readiness or liveness, the timer, a stop — are
+ * queued by the public methods (callable from any thread, never blocking) and handled one at a time on the
+ * supervisor thread, which alone changes the state. Each child gets a generation number; exits, readiness and
+ * liveness of an older generation are ignored. The one timer ({@link PhaseTimer}) means what the phase says.
  *
  * <ul>
  *   <li>A config different from the last one received (as a JSON value) is written atomically to the config
- *       file, then the child is replaced; an equal one is only logged. Configs arriving within
- *       {@link SupervisorSettings#configRestartInterval()} of a start collapse into one restart. If the file
- *       cannot be written, the running child is left alone and the write is retried every
- *       {@link SupervisorSettings#startRetryDelay()}.
- *   <li>A child that exits by itself is started again after {@link SupervisorSettings#restartDelay()}; a
- *       failed start is retried every {@link SupervisorSettings#startRetryDelay()}. A config or a stop during
- *       that wait acts at once.
- *   <li>Stopping sends SIGTERM to the child's process group, SIGKILL after
+ *       file, then the child is replaced (RESTARTING: SIGTERM, then the next start once it is gone). Configs
+ *       arriving within {@link SupervisorSettings#configRestartInterval()} of a start collapse into one restart.
+ *   <li>A child that exits by itself is started again after a back-off (BACKOFF): {@code restartDelay}, doubled
+ *       after each further quick exit up to {@code restartDelayMax}; a child that lived
+ *       {@code backoffResetAfter} starts it afresh. After {@code maxRestarts} quick exits in a row the supervisor
+ *       gives up (STOPPED; the host exits 1). A failed start — no uv, the binding address held by another
+ *       process — is retried every {@code startRetryDelay}. A config or a stop during the wait acts at once.
+ *   <li>A child is ready when its own socket listens on the binding address ({@link ReadinessProbe}). One that
+ *       is not ready within {@code startTimeout} is reported, and replaced if so configured. A running child
+ *       that fails its liveness check {@code failureThreshold} times in a row is replaced.
+ *   <li>Stopping sends SIGTERM once to each process of the child, SIGKILL to the group after
  *       {@link SupervisorSettings#stopTimeout()}, and waits for the exit. The old child's process group is gone
  *       before a new child starts; descendants that left the group are swept right after (and, on a final
  *       stop, before the supervisor reports STOPPED).
@@ -81,8 +87,6 @@ public final class PySupervisor {
 
   private static final Logger log = LoggerFactory.getLogger(PySupervisor.class);
 
-  private enum TimerKind { NONE, RESTART_DUE, REPLACE_DUE, STOP_DEADLINE }
-
   private final SupervisorSettings settings;
   private final LaunchSpec template;
   private final BindingAddress binding;
@@ -92,40 +96,45 @@ public final class PySupervisor {
   private final ProcessLauncher launcher;
   private final Scheduler scheduler;
   private final Executor loop;
-  private final ReadinessProbe probe;
+  private final ReadinessProbe readiness;
+  private final LivenessProbe liveness;
+  private final BindingCheck bindingCheck;
+  private final boolean overlap;
   private final AddressDelivery delivery;
   private final Clock clock;
   private final List<AutoCloseable> owned;
   private final List<SupervisorListener> listeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile SupervisorSnapshot snapshot = SupervisorSnapshot.initial();
-  private volatile ChildProcess currentChild;
+  private volatile ChildProcess currentProcess;
 
   // Everything below is confined to the supervisor thread.
   private final ArrayDeque<SupervisorInput> inbox = new ArrayDeque<>();
   private final List<Consumer<SupervisorListener>> events = new ArrayList<>();
+  private final PhaseTimer timer;
+  private final RepeatedFailures startFailures;
+  private final Map<String, List<String>> hosts = new LinkedHashMap<>();
+  private final List<CompletableFuture<Void>> runningWaiters = new ArrayList<>();
+  private final Map<RestartCause, Long> restarts = new EnumMap<>(RestartCause.class);
   private boolean draining;
   private SupervisorState state = IDLE;
   private String detail = "waiting for the first config";
-  private ChildProcess child;
+  /** The child that serves (or starts, or stops); null in IDLE, BACKOFF and STOPPED. */
+  private Child child;
+  /** OVERLAPPING only: the new child starting while {@link #child} still serves. */
+  private Child incoming;
+  /** Children stopped after an overlap, by generation, until they are gone. */
+  private final Map<Long, Child> retired = new LinkedHashMap<>();
   private long generation;
-  private long childStartNanos;
-  private Instant startedAt;
-  private boolean killSent;
   private boolean orphansReaped;
-  private RestartCause restartCause;
-  private CompletableFuture<List<Long>> lastSweep = CompletableFuture.completedFuture(List.of());
-  private final Map<String, List<String>> hosts = new LinkedHashMap<>();
-  private final RepeatedFailures startFailures;
-  private final List<CompletableFuture<Void>> runningWaiters = new ArrayList<>();
-  private TimerKind timerKind = TimerKind.NONE;
-  private long timerToken;
-  private Cancellable timer = Cancellable.NONE;
-  private Cancellable probing = Cancellable.NONE;
+  /** Why the child is being replaced (RESTARTING), or what the next start counts as (BACKOFF). */
+  private RestartCause cause;
+  private SupervisorSnapshot.Backoff backoff;
+  private int quickExits;
   private long starts;
-  private final Map<RestartCause, Long> restarts = new EnumMap<>(RestartCause.class);
   private SupervisorSnapshot.LastExit lastExit;
   private SupervisorSnapshot.LastError lastError;
+  private CompletableFuture<List<Long>> lastSweep = CompletableFuture.completedFuture(List.of());
 
   PySupervisor(PySupervisorBuilder builder) {
     this.settings = builder.settings;
@@ -138,16 +147,20 @@ public final class PySupervisor {
     this.launcher = builder.launcher;
     this.scheduler = builder.scheduler;
     this.loop = builder.loop;
-    this.probe = builder.probe;
+    this.readiness = builder.readiness;
+    this.liveness = builder.liveness;
+    this.bindingCheck = builder.bindingCheck;
+    this.overlap = builder.overlap;
     this.delivery = builder.delivery != null ? builder.delivery
         : builder.own(new HttpAddressDelivery(scheduler, settings.deliveryBackoff(), new FanOut(listeners)));
     this.clock = builder.clock;
     this.owned = List.copyOf(builder.owned);
     this.listeners.addAll(builder.listeners);
-    for (RestartCause cause : RestartCause.values()) {
-      restarts.put(cause, 0L);
-    }
+    this.timer = new PhaseTimer(scheduler, token -> submit(new TimerFired(token)));
     this.startFailures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, scheduler::nanoTime);
+    for (RestartCause each : RestartCause.values()) {
+      restarts.put(each, 0L);
+    }
   }
 
   public static PySupervisorBuilder builder() {
@@ -208,7 +221,7 @@ public final class PySupervisor {
    * signal. The state machine still sees the exit as usual.
    */
   public void emergencyKill() {
-    ChildProcess current = currentChild;
+    ChildProcess current = currentProcess;
     if (current != null) {
       log.atWarn().addKeyValue("worker", "supervisor").addKeyValue("pid", current.pid())
           .addKeyValue("pgid", current.pgid()).log("killing the python process group at once");
@@ -218,6 +231,12 @@ public final class PySupervisor {
 
   public SupervisorSnapshot snapshot() {
     return snapshot;
+  }
+
+  /** The current child's processes as the OS lists them (empty without a child); not for hot paths. */
+  public List<ProcessInfo> processes() {
+    ChildProcess current = currentProcess;
+    return current == null ? List.of() : current.processes();
   }
 
   public void addListener(SupervisorListener listener) {
@@ -302,32 +321,73 @@ public final class PySupervisor {
       onConfig(received.config());
     } else if (input instanceof HostsReceived received) {
       onHosts(received.module(), received.hosts());
-    } else if (input instanceof ProcessAccepting accepting) {
-      if (accepting.generation() == generation && state == STARTING) {
+    } else if (input instanceof ProcessReady ready) {
+      if (current(ready.generation()) && state == STARTING) {
         enterRunning();
+      } else if (incoming != null && incoming.generation == ready.generation()) {
+        promoteIncoming();
+      }
+    } else if (input instanceof LivenessChecked checked) {
+      if (current(checked.generation()) && state == RUNNING) {
+        onLiveness(checked.failure());
       }
     } else if (input instanceof ProcessExited exited) {
-      if (child != null && exited.generation() == generation) {
+      if (current(exited.generation())) {
         onExit(exited.status());
+      } else if (incoming != null && incoming.generation == exited.generation()) {
+        onIncomingExit(exited.status());
+      } else if (retired.containsKey(exited.generation())) {
+        onRetiredExit(retired.remove(exited.generation()), exited.status());
+      }
+    } else if (input instanceof SupervisorInput.RetiredKillDue due) {
+      Child stopping = retired.get(due.generation());
+      if (stopping != null) {
+        killRetired(stopping);
       }
     } else if (input instanceof TimerFired fired) {
-      if (fired.token() == timerToken && timerKind != TimerKind.NONE) {
-        TimerKind kind = timerKind;
-        timerKind = TimerKind.NONE;
-        onTimer(kind);
+      if (timer.claim(fired.token())) {
+        onTimer();
       }
     } else if (input instanceof StopRequested) {
       onStop();
     } else if (input instanceof LeftoversKilled killed) {
       reportLeftovers(killed.child(), killed.pids());
     } else if (input instanceof AwaitRunning waiting) {
-      if (state == RUNNING && timerKind != TimerKind.REPLACE_DUE) {
+      if (state == RUNNING && childRunsDesired()) {
         waiting.future().complete(null);
       } else {
         runningWaiters.add(waiting.future());
       }
     }
   }
+
+  /** The timer means what the phase says. */
+  private void onTimer() {
+    switch (state) {
+      case STARTING, RUNNING -> {
+        if (!childRunsDesired() || !configs.fileCurrent()) {
+          replaceDue();
+        } else if (state == STARTING) {
+          startTimedOut();
+        }
+      }
+      case RESTARTING, STOPPING -> escalate();
+      case OVERLAPPING -> incomingTimedOut();
+      case BACKOFF -> startChild(cause);
+      default -> log.debug("timer in {}: nothing to do", state);
+    }
+  }
+
+  /** True when the child that serves runs the last config received. */
+  private boolean childRunsDesired() {
+    return child != null && configs.isDesired(child.config);
+  }
+
+  private boolean current(long childGeneration) {
+    return child != null && child.generation == childGeneration;
+  }
+
+  // ---- configs ----
 
   private void onConfig(JsonNode config) {
     if (state == STOPPING) {
@@ -341,178 +401,95 @@ public final class PySupervisor {
       return;
     }
     configs.receive(config);
-    if (child != null && !writeConfig()) {
-      log.atError().addKeyValue("worker", "supervisor").log("the python process keeps running on its previous "
-          + "config; writing the new one is retried every " + settings.startRetryDelay().toMillis() + "ms");
-      if (state != RESTARTING && timerKind != TimerKind.REPLACE_DUE) {
-        setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
-      }
-      return;
-    }
-    if (child != null && state != RESTARTING && configs.childRunsDesired()) {
-      if (timerKind == TimerKind.REPLACE_DUE) {
-        cancelTimer();
-      }
-      log.atInfo().addKeyValue("worker", "supervisor").log("config is again the one the python process runs: "
-          + "no restart");
-      return;
-    }
     switch (state) {
       case IDLE -> startChild(null);
-      case STARTING, RUNNING -> replaceForConfig();
+      case BACKOFF -> {
+        timer.cancel();
+        startChild(RestartCause.CONFIG_CHANGED);
+      }
+      case STARTING, RUNNING -> configForRunningChild();
+      case OVERLAPPING -> {
+        if (!writeConfig()) {
+          log.atWarn().addKeyValue("worker", "supervisor").log("the new config is written when the next python "
+              + "process starts");
+        } // the child starting now is replaced by one with this config once it is ready
+      }
       case RESTARTING -> {
-        restartCause = RestartCause.CONFIG_CHANGED;
-        if (child == null) {
-          cancelTimer();
-          startChild(RestartCause.CONFIG_CHANGED);
+        cause = RestartCause.CONFIG_CHANGED; // the next child starts as soon as this one is gone
+        if (!writeConfig()) {
+          log.atWarn().addKeyValue("worker", "supervisor").log("the new config is written when the next python "
+              + "process starts");
         }
       }
       default -> throw new IllegalStateException("Unexpected config in state " + state);
     }
   }
 
-  private void replaceForConfig() {
-    long age = scheduler.nanoTime() - childStartNanos;
+  /** A new config while a child starts or runs: written now, the child replaced once it has run a moment. */
+  private void configForRunningChild() {
+    if (!writeConfig()) {
+      log.atError().addKeyValue("worker", "supervisor").log("the python process keeps running on its previous "
+          + "config; writing the new one is retried every " + settings.startRetryDelay().toMillis() + "ms");
+      timer.arm(settings.startRetryDelay());
+      return;
+    }
+    if (childRunsDesired()) {
+      log.atInfo().addKeyValue("worker", "supervisor").log("config is again the one the python process runs: "
+          + "no restart");
+      armStartTimeout();
+      return;
+    }
+    long age = scheduler.nanoTime() - child.startNanos;
     long minimum = settings.configRestartInterval().toNanos();
     if (age >= minimum) {
-      beginReplace();
-    } else if (timerKind != TimerKind.REPLACE_DUE) {
+      replaceForConfig();
+    } else {
       Duration wait = Duration.ofNanos(minimum - age);
       log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("delay", wait.toMillis() + "ms")
           .log("config changed: restarting the python process once it has run "
               + settings.configRestartInterval().toMillis() + "ms (newer configs join this restart)");
-      setTimer(TimerKind.REPLACE_DUE, wait);
+      timer.arm(wait);
     }
   }
 
-  /** The replacement of a running child is due: make sure the file holds the newest config, then stop it. */
+  /** The replacement for a newer config is due: make sure the file holds it, then stop the child. */
   private void replaceDue() {
     if (!configs.fileCurrent() && !writeConfig()) {
-      setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
+      timer.arm(settings.startRetryDelay());
       return;
     }
-    if (configs.childRunsDesired()) {
-      return; // the config came back to what the child runs
+    if (childRunsDesired()) {
+      armStartTimeout(); // the config came back to what the child runs
+      return;
     }
-    beginReplace();
+    replaceForConfig();
   }
 
-  private void beginReplace() {
-    restartCause = RestartCause.CONFIG_CHANGED;
-    cancelTimer();
-    transition(RESTARTING, "replacing the python process: config changed", null);
-    sendTerm();
+  /** A serving child is overlapped by its successor when the socket is inherited and readiness notified. */
+  private void replaceForConfig() {
+    if (overlap && state == RUNNING) {
+      beginOverlap();
+    } else {
+      beginReplace(RestartCause.CONFIG_CHANGED, "config changed");
+    }
   }
 
   private void onHosts(String module, List<String> list) {
     hosts.put(module, list);
     log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("module", module).addKeyValue("hosts", list)
         .log("module addresses received");
-    if (state == RUNNING) {
-      delivery.hostsChanged(generation, module, list);
+    if (state == RUNNING || state == OVERLAPPING) {
+      delivery.hostsChanged(child.generation, module, list);
     }
   }
 
-  private void onTimer(TimerKind kind) {
-    switch (kind) {
-      case RESTART_DUE -> startChild(restartCause);
-      case REPLACE_DUE -> replaceDue();
-      case STOP_DEADLINE -> escalate();
-      default -> throw new IllegalStateException("No timer to handle");
-    }
-  }
+  // ---- starting ----
 
-  private void escalate() {
-    ChildProcess current = child;
-    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout()); // first: a failing kill must not end the retries
-    String message = killSent ? "process still alive after SIGKILL, sending SIGKILL again"
-        : "timeout, sending SIGKILL to process group";
-    logChild(log.atWarn(), current).addKeyValue("timeout", settings.stopTimeout().toMillis() + "ms").log(message);
-    safely(current, "SIGKILL", current::kill);
-    if (!killSent) {
-      killSent = true;
-      events.add(l -> l.stopEscalatedToKill(current.pid()));
+  private void startChild(RestartCause why) {
+    if (why != null) {
+      restarts.merge(why, 1L, Long::sum);
     }
-  }
-
-  private void onExit(ExitStatus status) {
-    ChildProcess exited = child;
-    boolean expected = state == RESTARTING || state == STOPPING;
-    boolean configWaiting = timerKind == TimerKind.REPLACE_DUE;
-    child = null;
-    currentChild = null;
-    stopProbing();
-    delivery.childGone(generation);
-    cancelTimer();
-    lastExit = new SupervisorSnapshot.LastExit(status, clock.instant());
-    LoggingEventBuilder line = logChild(expected ? log.atInfo() : log.atWarn(), exited)
-        .addKeyValue("exitCode", status.code()).addKeyValue("expected", expected);
-    status.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
-    line.log(expected ? "process exited" : "process exited unexpectedly");
-    events.add(l -> l.processExited(exited.pid(), status, expected));
-    lastSweep = sweep(exited);
-    switch (state) {
-      case STARTING, RUNNING -> {
-        if (configWaiting) {
-          restartCause = RestartCause.CONFIG_CHANGED;
-          transition(RESTARTING, "exited with " + status.describe() + " while a new config was waiting", status);
-          startChild(RestartCause.CONFIG_CHANGED);
-        } else {
-          restartCause = RestartCause.EXITED;
-          transition(RESTARTING, "restarting after " + status.describe(), status);
-          scheduleRestart(settings.restartDelay(), RestartCause.EXITED);
-        }
-      }
-      case RESTARTING -> startChild(restartCause);
-      case STOPPING -> finish("python process stopped", status);
-      default -> throw new IllegalStateException("Unexpected exit in state " + state);
-    }
-  }
-
-  /** Kills the exited child's group now and sweeps its escaped descendants in the background. */
-  private CompletableFuture<List<Long>> sweep(ChildProcess exited) {
-    CompletableFuture<List<Long>> sweep;
-    try {
-      sweep = exited.cleanUp();
-    } catch (RuntimeException e) {
-      logChild(log.atError(), exited).setCause(e).log("cleaning up after the python process failed");
-      return CompletableFuture.completedFuture(List.of());
-    }
-    sweep.thenAccept(pids -> submit(new LeftoversKilled(exited, pids)));
-    return sweep;
-  }
-
-  private void reportLeftovers(ChildProcess exited, List<Long> pids) {
-    if (!pids.isEmpty()) {
-      logChild(log.atWarn(), exited).addKeyValue("killed", pids).log("killed processes the python child left behind");
-      events.add(l -> l.leftoversKilled(pids));
-    }
-  }
-
-  private void onStop() {
-    switch (state) {
-      case IDLE -> finish("stop requested before any config", null);
-      case STARTING, RUNNING -> {
-        cancelTimer();
-        transition(STOPPING, "stop requested", null);
-        sendTerm();
-      }
-      case RESTARTING -> {
-        if (child != null) {
-          transition(STOPPING, "stop requested while replacing the python process", null);
-        } else {
-          cancelTimer();
-          finish("stop requested while waiting to restart", null);
-        }
-      }
-      default -> log.debug("stop already in progress");
-    }
-  }
-
-  private void startChild(RestartCause cause) {
-    if (cause != null) {
-      restarts.merge(cause, 1L, Long::sum);
-    }
+    backoff = null;
     if (!configs.fileCurrent() && !writeConfig()) {
       if (!configs.anyWritten()) {
         startFailed(lastError.message());
@@ -529,46 +506,195 @@ public final class PySupervisor {
         log.atError().addKeyValue("worker", "supervisor").setCause(e).log("reaping an orphaned child failed");
       }
     }
-    LaunchSpec spec = launchSpec();
-    log.atDebug().addKeyValue("worker", "supervisor").addKeyValue("command", spec.commandLine())
-        .addKeyValue("directory", spec.directory().toString())
-        .addKeyValue(BINDING_ADDRESS, spec.environment().get(BINDING_ADDRESS))
-        .addKeyValue(CONFIG_FILE, spec.environment().get(CONFIG_FILE)).log("starting the python service");
-    ChildProcess started;
+    Optional<String> taken = bindingCheck.foreignListener(binding);
+    if (taken.isPresent()) {
+      startFailed(taken.get());
+      return;
+    }
+    Child next;
     try {
-      started = launcher.launch(spec);
+      next = spawn(why, STARTING);
     } catch (LaunchException e) {
       startFailed(e.getMessage());
       return;
     }
+    child = next;
+    currentProcess = next.process;
+    transition(STARTING, "started, waiting for it to accept connections on " + binding, null);
+    if (!configs.fileCurrent()) {
+      timer.arm(settings.startRetryDelay()); // the newer config is written and the child replaced then
+    } else {
+      armStartTimeout();
+    }
+  }
+
+  /** Spawns the next child and starts watching it; {@code state} is the state it is logged with. */
+  private Child spawn(RestartCause why, SupervisorState phase) throws LaunchException {
+    long next = generation + 1;
+    Map<String, String> extra;
+    try {
+      extra = readiness.prepare(next);
+    } catch (java.io.IOException e) {
+      throw new LaunchException(template, "cannot prepare readiness notification: " + e.getMessage(), e);
+    }
+    ChildProcess started;
+    try {
+      started = launcher.launch(launchSpec(extra));
+    } catch (LaunchException | RuntimeException e) {
+      readiness.discard(next);
+      throw e;
+    }
+    generation = next;
     startFailures.succeeded().ifPresent(recovery -> log.atInfo().addKeyValue("worker", "supervisor")
         .addKeyValue("attempts", recovery.failures()).log("the python service could be started again after "
             + recovery.failures() + " failed attempts in " + recovery.after().toSeconds() + "s"));
-    long startedGeneration = ++generation;
-    child = started;
-    configs.childStarted();
-    currentChild = started;
+    Child spawned = new Child(started, next, scheduler.nanoTime(), clock.instant(), configs.written());
     starts++;
-    killSent = false;
-    childStartNanos = scheduler.nanoTime();
-    startedAt = clock.instant();
     childRecord.writeLater(started);
     started.onExit().whenComplete((status, error) ->
-        submit(new ProcessExited(startedGeneration, status != null ? status : new ExitStatus(-1))));
-    transition(STARTING, "started, waiting for it to accept connections on " + binding, null);
-    logChild(log.atInfo(), started).addKeyValue("bindingAddress", binding.toString())
+        submit(new ProcessExited(spawned.generation, status != null ? status : new ExitStatus(-1))));
+    logChild(log.atInfo(), spawned).addKeyValue("state", phase).addKeyValue("bindingAddress", binding.toString())
         .addKeyValue("configPath", configFile.toString()).addKeyValue("modulePath", template.script())
-        .addKeyValue("command", template.commandLine()).log("python service started");
+        .addKeyValue("command", template.commandLine()).addKeyValue("cause", why == null ? "" : why.label())
+        .log("python service started");
     events.add(l -> l.processStarted(started.pid(), started.pgid()));
-    probing = probe.awaitAccepting(binding.connectAddress(), () -> submit(new ProcessAccepting(startedGeneration)));
-    if (!configs.fileCurrent()) {
-      setTimer(TimerKind.REPLACE_DUE, settings.startRetryDelay());
+    spawned.readiness = readiness.awaitReady(started, next, binding,
+        () -> submit(new ProcessReady(spawned.generation)));
+    return spawned;
+  }
+
+  // ---- overlap: the next child starts while this one serves ----
+
+  private void beginOverlap() {
+    timer.cancel();
+    Child next;
+    try {
+      next = spawn(RestartCause.CONFIG_CHANGED, OVERLAPPING);
+    } catch (LaunchException e) {
+      lastError = new SupervisorSnapshot.LastError(e.getMessage(), clock.instant());
+      log.atError().addKeyValue("worker", "supervisor").log("start failed: " + e.getMessage() + "; the python "
+          + "process keeps serving its previous config, retried in " + settings.startRetryDelay().toMillis() + "ms");
+      events.add(l -> l.startFailed(e.getMessage()));
+      timer.arm(settings.startRetryDelay());
+      return;
+    }
+    restarts.merge(RestartCause.CONFIG_CHANGED, 1L, Long::sum);
+    incoming = next;
+    transition(OVERLAPPING, "a new python process starts with the new config while the old one serves", null);
+    if (!settings.startTimeout().isZero()) {
+      timer.arm(settings.startTimeout());
+    }
+  }
+
+  /** The new child is ready: it serves from now on; the old one gets SIGTERM and is let go. */
+  private void promoteIncoming() {
+    Child old = child;
+    Child next = incoming;
+    incoming = null;
+    timer.cancel();
+    retire(old, "its successor is ready");
+    child = next;
+    currentProcess = next.process;
+    enterRunning();
+  }
+
+  /** The new child exited before it was ready: the old one goes on; the config is retried after a back-off. */
+  private void onIncomingExit(ExitStatus status) {
+    Child failed = incoming;
+    incoming = null;
+    failed.forget();
+    lastSweep = sweep(failed);
+    Duration lived = Duration.ofNanos(scheduler.nanoTime() - failed.startNanos);
+    quickExits = lived.compareTo(settings.backoffResetAfter()) >= 0 ? 1 : quickExits + 1;
+    keepTheOldOne(failed, "the new python process exited with " + status.describe() + " before it was ready");
+  }
+
+  /** The new child was not ready within the start timeout: it is stopped, the old one goes on. */
+  private void incomingTimedOut() {
+    Child slow = incoming;
+    incoming = null;
+    retire(slow, "not ready within " + seconds(settings.startTimeout()));
+    quickExits++;
+    keepTheOldOne(slow, "the new python process was not ready within " + seconds(settings.startTimeout())
+        + " (python.startTimeout)");
+  }
+
+  private void keepTheOldOne(Child failed, String why) {
+    Duration delay = crashDelay();
+    String message = "config not applied: " + why + "; the previous python process keeps serving, retrying in "
+        + seconds(delay);
+    lastError = new SupervisorSnapshot.LastError(message, clock.instant());
+    logChild(log.atError(), failed).addKeyValue("quickExits", quickExits).log(message);
+    transition(RUNNING, message, null);
+    timer.arm(delay); // RUNNING with the file ahead of the child: the timer means "replace"
+    events.add(l -> l.restartScheduled(delay, RestartCause.CONFIG_CHANGED));
+  }
+
+  /** SIGTERM once per process to a child that is no longer the one that serves; SIGKILL after stopTimeout. */
+  private void retire(Child old, String why) {
+    old.stopWatching();
+    delivery.childGone(old.generation);
+    retired.put(old.generation, old);
+    old.termSent = true;
+    logChild(log.atInfo(), old).log("stopping the previous python service (" + why + "): sending SIGTERM");
+    old.killDeadline = scheduler.schedule(settings.stopTimeout(), () -> submit(
+        new SupervisorInput.RetiredKillDue(old.generation)));
+    safely(old, "SIGTERM", old.process::terminate);
+  }
+
+  private void killRetired(Child old) {
+    logChild(log.atWarn(), old).addKeyValue("timeout", settings.stopTimeout().toMillis() + "ms")
+        .log(old.killSent ? "process still alive after SIGKILL, sending SIGKILL again"
+            : "timeout, sending SIGKILL to process group");
+    old.killSent = true;
+    old.killDeadline = scheduler.schedule(settings.stopTimeout(), () -> submit(
+        new SupervisorInput.RetiredKillDue(old.generation)));
+    safely(old, "SIGKILL", old.process::kill);
+  }
+
+  private void onRetiredExit(Child old, ExitStatus status) {
+    old.forget();
+    lastSweep = sweep(old);
+    logExit(old, status, log.atInfo(), "previous python service exited with " + status.describe());
+    events.add(l -> l.processExited(old.pid(), status, true));
+    if (state == STOPPING && child == null && retired.isEmpty()) {
+      finish("python process stopped", status);
+    }
+  }
+
+  /** While STARTING: the timer stands for the start timeout (if any, and not reported yet). */
+  private void armStartTimeout() {
+    if (state != STARTING || settings.startTimeout().isZero() || child.startTimeoutReported) {
+      timer.cancel();
+      return;
+    }
+    long left = settings.startTimeout().toNanos() - (scheduler.nanoTime() - child.startNanos);
+    timer.arm(Duration.ofNanos(Math.max(0, left)));
+  }
+
+  private void startTimedOut() {
+    child.startTimeoutReported = true;
+    ChildProcess process = child.process;
+    boolean alive = !process.onExit().isDone();
+    List<ProcessInfo> processes = process.processes();
+    String what = "the python service has not accepted connections on " + binding + " after "
+        + settings.startTimeout().toSeconds() + "s (python.startTimeout): pid " + process.pid()
+        + (alive ? " alive" : " gone") + ", its processes " + processes.stream()
+            .map(p -> p.pid() + " (" + p.command() + ")").toList()
+        + ", listening on " + (TcpListeners.available()
+            ? TcpListeners.heldBy(processes.stream().map(ProcessInfo::pid).toList()) : "(unknown here)");
+    boolean restart = settings.startTimeoutAction() == SupervisorSettings.StartTimeoutAction.RESTART;
+    logChild(log.atWarn(), child).addKeyValue("timeout", settings.startTimeout().toMillis() + "ms")
+        .log(what + (restart ? "; replacing it" : ""));
+    lastError = new SupervisorSnapshot.LastError(what, clock.instant());
+    if (restart) {
+      beginReplace(RestartCause.START_TIMEOUT, "not accepting connections after "
+          + settings.startTimeout().toSeconds() + "s");
     }
   }
 
   private void startFailed(String message) {
     lastError = new SupervisorSnapshot.LastError(message, clock.instant());
-    restartCause = RestartCause.START_FAILED;
     Duration delay = settings.startRetryDelay();
     RepeatedFailures.Verdict verdict = startFailures.failed();
     if (verdict instanceof RepeatedFailures.First) {
@@ -580,32 +706,229 @@ public final class PySupervisor {
               + summary.since().toSeconds() + "s, last error: " + message);
     }
     events.add(l -> l.startFailed(message));
-    String why = "start failed, retrying in " + delay.toMillis() + "ms: " + message;
-    if (state == RESTARTING) {
-      detail = why; // the same state: no transition to log
-    } else {
-      transition(RESTARTING, why, null);
-    }
-    scheduleRestart(delay, RestartCause.START_FAILED);
+    enterBackoff(delay, RestartCause.START_FAILED, "start failed, retrying in " + delay.toMillis() + "ms: "
+        + message, null);
   }
 
   private void enterRunning() {
+    child.readiness.cancel();
+    if (childRunsDesired()) {
+      timer.cancel(); // no start timeout any more, and no replacement due
+    }
     transition(RUNNING, "accepting connections on " + binding, null);
-    long pid = child.pid();
-    events.add(l -> l.processReady(pid));
-    delivery.childReady(generation, binding, Collections.unmodifiableMap(new LinkedHashMap<>(hosts)));
-    if (timerKind != TimerKind.REPLACE_DUE) { // with a replacement due, waiters wait for the next child
+    Child ready = child;
+    logChild(log.atInfo(), ready).addKeyValue("state", RUNNING)
+        .log("python service ready: accepting connections on " + binding);
+    events.add(l -> l.processReady(ready.pid()));
+    delivery.childReady(ready.generation, binding, Collections.unmodifiableMap(new LinkedHashMap<>(hosts)));
+    if (settings.liveness().enabled()) {
+      ready.liveness = liveness.watch(binding, settings.liveness(),
+          failure -> submit(new LivenessChecked(ready.generation, failure)));
+    }
+    if (childRunsDesired()) { // with a replacement due, waiters wait for the next child
       runningWaiters.forEach(waiter -> waiter.complete(null));
       runningWaiters.clear();
     }
   }
 
+  private void onLiveness(Optional<String> failure) {
+    if (failure.isEmpty()) {
+      if (child.livenessFailures > 0) {
+        logChild(log.atInfo(), child).log("liveness check passed again after " + child.livenessFailures
+            + " failure(s)");
+      }
+      child.livenessFailures = 0;
+      return;
+    }
+    int failures = ++child.livenessFailures;
+    int threshold = settings.liveness().failureThreshold();
+    logChild(log.atWarn(), child).addKeyValue("failures", failures).log("liveness check failed (" + failures
+        + " of " + threshold + "): " + failure.get());
+    if (failures >= threshold) {
+      lastError = new SupervisorSnapshot.LastError("liveness: " + failure.get(), clock.instant());
+      beginReplace(RestartCause.LIVENESS, "liveness failed " + failures + " times in a row (" + failure.get() + ")");
+    }
+  }
+
+  // ---- stopping and exits ----
+
+  private void beginReplace(RestartCause why, String reason) {
+    cause = why;
+    timer.cancel();
+    transition(RESTARTING, "replacing the python process: " + reason, null);
+    logChild(log.atInfo(), child).addKeyValue("state", RESTARTING).addKeyValue("cause", why.label())
+        .log("replacing the python service (" + reason + "): sending SIGTERM");
+    sendTerm();
+  }
+
+  private void onStop() {
+    switch (state) {
+      case IDLE -> finish("stop requested before any config", null);
+      case BACKOFF -> {
+        timer.cancel();
+        finish("stop requested while waiting to restart", null);
+      }
+      case STARTING, RUNNING -> {
+        timer.cancel();
+        transition(STOPPING, "stop requested", null);
+        logChild(log.atInfo(), child).addKeyValue("state", STOPPING).log("stopping the python service: sending "
+            + "SIGTERM");
+        sendTerm();
+      }
+      case RESTARTING -> transition(STOPPING, "stop requested while replacing the python process", null);
+      case OVERLAPPING -> {
+        timer.cancel();
+        Child next = incoming;
+        incoming = null;
+        retire(next, "stop requested");
+        transition(STOPPING, "stop requested", null);
+        logChild(log.atInfo(), child).addKeyValue("state", STOPPING).log("stopping the python service: sending "
+            + "SIGTERM");
+        sendTerm();
+      }
+      default -> log.debug("stop already in progress");
+    }
+  }
+
   private void sendTerm() {
-    stopProbing();
-    delivery.childGone(generation);
-    setTimer(TimerKind.STOP_DEADLINE, settings.stopTimeout()); // first: SIGKILL follows even if SIGTERM fails
-    logChild(log.atInfo(), child).log("sending SIGTERM to process group");
-    safely(child, "SIGTERM", child::terminate);
+    child.stopWatching();
+    delivery.childGone(child.generation);
+    timer.arm(settings.stopTimeout()); // first: SIGKILL follows even if SIGTERM fails
+    child.termSent = true;
+    Child stopping = child;
+    safely(stopping, "SIGTERM", stopping.process::terminate);
+  }
+
+  private void escalate() {
+    Child stopping = child;
+    timer.arm(settings.stopTimeout()); // first: a failing kill must not end the retries
+    String message = stopping.killSent ? "process still alive after SIGKILL, sending SIGKILL again"
+        : "timeout, sending SIGKILL to process group";
+    logChild(log.atWarn(), stopping).addKeyValue("timeout", settings.stopTimeout().toMillis() + "ms").log(message);
+    safely(stopping, "SIGKILL", stopping.process::kill);
+    if (!stopping.killSent) {
+      stopping.killSent = true;
+      events.add(l -> l.stopEscalatedToKill(stopping.pid()));
+    }
+  }
+
+  private void onExit(ExitStatus status) {
+    Child exited = child;
+    boolean expected = state == RESTARTING || state == STOPPING;
+    child = null;
+    currentProcess = null;
+    exited.forget();
+    delivery.childGone(exited.generation);
+    timer.cancel();
+    Instant now = clock.instant();
+    lastExit = new SupervisorSnapshot.LastExit(status, now);
+    events.add(l -> l.processExited(exited.pid(), status, expected));
+    lastSweep = sweep(exited);
+    Duration lived = Duration.ofNanos(scheduler.nanoTime() - exited.startNanos);
+    switch (state) {
+      case OVERLAPPING -> {
+        logExit(exited, status, log.atWarn(), "python service exited with " + status.describe()
+            + " while its successor was starting");
+        child = incoming;
+        incoming = null;
+        currentProcess = child.process;
+        transition(STARTING, "started, waiting for it to accept connections on " + binding, status);
+        armStartTimeout();
+      }
+      case STARTING, RUNNING -> {
+        if (!configs.isDesired(exited.config)) {
+          logExit(exited, status, log.atWarn(), "python service exited with " + status.describe()
+              + " while a new config was waiting: starting it with the new config");
+          startChild(RestartCause.CONFIG_CHANGED);
+        } else {
+          afterQuickExitOrNot(exited, status, lived, RestartCause.EXITED, "python service exited with "
+              + status.describe());
+        }
+      }
+      case RESTARTING -> {
+        logExit(exited, status, log.atInfo(), "python service exited with " + status.describe());
+        if (cause == RestartCause.CONFIG_CHANGED || !configs.isDesired(exited.config)) {
+          startChild(RestartCause.CONFIG_CHANGED);
+        } else {
+          afterQuickExitOrNot(exited, status, lived, cause, "replaced python service exited with "
+              + status.describe());
+        }
+      }
+      case STOPPING -> {
+        logExit(exited, status, log.atInfo(), "python service exited with " + status.describe());
+        if (retired.isEmpty()) {
+          finish("python process stopped", status);
+        }
+      }
+      default -> throw new IllegalStateException("Unexpected exit in state " + state);
+    }
+  }
+
+  /**
+   * The crash back-off: a child that lived less than {@code backoffResetAfter} is a quick exit; each quick exit in
+   * a row doubles the wait from {@code restartDelay} up to {@code restartDelayMax}; after {@code maxRestarts} of
+   * them the supervisor gives up.
+   */
+  private void afterQuickExitOrNot(Child exited, ExitStatus status, Duration lived, RestartCause why,
+                                   String what) {
+    quickExits = lived.compareTo(settings.backoffResetAfter()) >= 0 ? 1 : quickExits + 1;
+    String after = what + " after " + seconds(lived);
+    if (settings.maxRestarts() > 0 && quickExits > settings.maxRestarts()) {
+      String reason = "giving up: the python service exited quickly " + quickExits + " times in a row "
+          + "(python.maxRestarts: " + settings.maxRestarts() + "); last: " + status.describe();
+      logExit(exited, status, log.atError(), "fatal: " + reason);
+      lastError = new SupervisorSnapshot.LastError(reason, clock.instant());
+      finish(reason, status);
+      events.add(l -> l.gaveUp(reason));
+      return;
+    }
+    Duration delay = crashDelay();
+    String why2 = "restarting in " + seconds(delay) + " after " + status.describe()
+        + (quickExits > 1 ? " (" + quickExits + " quick exits in a row)" : "");
+    enterBackoff(delay, why, why2, status);
+    logExit(exited, status, log.atWarn(), after + "; " + why2);
+  }
+
+  /** restartDelay doubled per quick exit in a row (the first waits restartDelay), at most restartDelayMax. */
+  private Duration crashDelay() {
+    long factor = 1L << Math.min(30, Math.max(0, quickExits - 1));
+    Duration delay = settings.restartDelay().multipliedBy(factor);
+    return delay.compareTo(settings.restartDelayMax()) > 0 || delay.isNegative() ? settings.restartDelayMax() : delay;
+  }
+
+  private void enterBackoff(Duration delay, RestartCause next, String why, ExitStatus exit) {
+    cause = next;
+    backoff = new SupervisorSnapshot.Backoff(delay, clock.instant().plus(delay), next);
+    timer.arm(delay);
+    if (state == BACKOFF) {
+      detail = why; // the same state: no transition to log
+    } else {
+      transition(BACKOFF, why, exit);
+    }
+    Duration scheduled = delay;
+    events.add(l -> l.restartScheduled(scheduled, next));
+  }
+
+  /** Kills the exited child's group now and sweeps its escaped descendants in the background. */
+  private CompletableFuture<List<Long>> sweep(Child exited) {
+    CompletableFuture<List<Long>> sweep;
+    try {
+      sweep = exited.process.cleanUp();
+    } catch (RuntimeException e) {
+      logChild(log.atError(), exited).setCause(e).log("cleaning up after the python process failed");
+      return CompletableFuture.completedFuture(List.of());
+    }
+    sweep.thenAccept(pids -> submit(new LeftoversKilled(exited.process, pids)));
+    return sweep;
+  }
+
+  private void reportLeftovers(ChildProcess exited, List<Long> pids) {
+    if (!pids.isEmpty()) {
+      log.atWarn().addKeyValue("worker", "supervisor").addKeyValue("pid", exited.pid())
+          .addKeyValue("pgid", exited.pgid()).addKeyValue("killed", pids)
+          .log("killed processes the python child left behind");
+      events.add(l -> l.leftoversKilled(pids));
+    }
   }
 
   private void finish(String why, ExitStatus exit) {
@@ -618,11 +941,16 @@ public final class PySupervisor {
     childRecord.flush();
     runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
     runningWaiters.clear();
-    cancelTimer();
-    stopProbing();
+    timer.cancel();
+    backoff = null;
     delivery.close();
+    if (readiness instanceof AutoCloseable closeable) {
+      closeQuietly(closeable);
+    }
     transition(STOPPED, why, exit);
   }
+
+  // ---- helpers ----
 
   /** Writes the last config received; false (logged, kept as the last error) when the file cannot take it. */
   private boolean writeConfig() {
@@ -632,25 +960,26 @@ public final class PySupervisor {
       log.atError().addKeyValue("worker", "supervisor").log(error.get());
       return false;
     }
-    log.atInfo().addKeyValue("worker", "supervisor").addKeyValue("configPath", configFile.toString())
+    log.atDebug().addKeyValue("worker", "supervisor").addKeyValue("configPath", configFile.toString())
         .log("config file written");
     events.add(SupervisorListener::configWritten);
     return true;
   }
 
   /** Runs an operation on a child; a failure is logged and recorded, never thrown. */
-  private void safely(ChildProcess process, String what, Runnable operation) {
+  private void safely(Child target, String what, Runnable operation) {
     try {
       operation.run();
     } catch (RuntimeException e) {
       String message = what + " to the python process failed: " + e.getMessage();
       lastError = new SupervisorSnapshot.LastError(message, clock.instant());
-      logChild(log.atError(), process).setCause(e).log(message);
+      logChild(log.atError(), target).setCause(e).log(message);
     }
   }
 
-  private LaunchSpec launchSpec() {
+  private LaunchSpec launchSpec(Map<String, String> extra) {
     Map<String, String> environment = new LinkedHashMap<>(template.environment());
+    environment.putAll(extra);
     environment.remove("VIRTUAL_ENV");
     environment.putIfAbsent("PYTHONUNBUFFERED", "1");
     environment.put(BINDING_ADDRESS, binding.toString());
@@ -658,58 +987,45 @@ public final class PySupervisor {
     return new LaunchSpec(template.uv(), template.uvArgs(), template.script(), template.directory(), environment);
   }
 
-  /** Changes the state; {@code exit} is the exit that caused it, if any, for the log line. */
+  /** Changes the state (logged at debug: the event that caused it has its own line); {@code exit} if one did. */
   private void transition(SupervisorState to, String why, ExitStatus exit) {
     SupervisorState from = state;
     state = to;
     detail = why;
-    LoggingEventBuilder line = logChild(log.atInfo(), child).addKeyValue("state", to).addKeyValue("from", from)
+    LoggingEventBuilder line = logChild(log.atDebug(), child).addKeyValue("state", to).addKeyValue("from", from)
         .addKeyValue("cause", why);
     if (exit != null) {
       line.addKeyValue("exitCode", exit.code());
-      exit.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
     }
     line.log("supervisor " + from + " -> " + to);
     SupervisorSnapshot now = buildSnapshot();
     events.add(l -> l.stateChanged(from, now));
   }
 
-  private void scheduleRestart(Duration delay, RestartCause cause) {
-    setTimer(TimerKind.RESTART_DUE, delay);
-    events.add(l -> l.restartScheduled(delay, cause));
+  private void logExit(Child exited, ExitStatus status, LoggingEventBuilder line, String message) {
+    logChild(line, exited).addKeyValue("exitCode", status.code()).addKeyValue("state", state)
+        .addKeyValue("quickExits", quickExits);
+    status.signal().ifPresent(signal -> line.addKeyValue("signal", signal));
+    line.log(message);
   }
 
-  private void setTimer(TimerKind kind, Duration delay) {
-    timer.cancel();
-    timerKind = kind;
-    long token = ++timerToken;
-    timer = scheduler.schedule(delay, () -> submit(new TimerFired(token)));
-  }
-
-  private void cancelTimer() {
-    timer.cancel();
-    timer = Cancellable.NONE;
-    timerKind = TimerKind.NONE;
-    timerToken++;
-  }
-
-  private void stopProbing() {
-    probing.cancel();
-    probing = Cancellable.NONE;
-  }
-
-  private static LoggingEventBuilder logChild(LoggingEventBuilder line, ChildProcess process) {
+  private static LoggingEventBuilder logChild(LoggingEventBuilder line, Child process) {
     line.addKeyValue("worker", "supervisor");
     if (process != null) {
-      line.addKeyValue("pid", process.pid()).addKeyValue("pgid", process.pgid());
+      line.addKeyValue("pid", process.pid()).addKeyValue("pgid", process.process.pgid());
     }
     return line;
   }
 
+  private static String seconds(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+  }
+
   private SupervisorSnapshot buildSnapshot() {
     return new SupervisorSnapshot(state, detail, child == null ? null : child.pid(),
-        child == null ? null : child.pgid(), generation, child == null ? null : startedAt, starts, restarts,
-        lastExit, lastError, hosts);
+        child == null ? null : child.process.pgid(), generation, child == null ? null : child.startedAt, starts,
+        restarts, lastExit, lastError, hosts, state == BACKOFF ? backoff : null, quickExits);
   }
 
   private static void closeQuietly(AutoCloseable closeable) {

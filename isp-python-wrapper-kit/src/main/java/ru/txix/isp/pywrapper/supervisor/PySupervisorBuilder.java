@@ -26,7 +26,13 @@ public final class PySupervisorBuilder {
   ProcessLauncher launcher;
   Scheduler scheduler;
   Executor loop;
-  ReadinessProbe probe;
+  ReadinessProbe readiness;
+  LivenessProbe liveness;
+  BindingCheck bindingCheck;
+  boolean overlap;
+  private int inheritedSocket = -1;
+  private long inheritedInode;
+  private Path notifyDirectory;
   AddressDelivery delivery;
   Clock clock = Clock.systemUTC();
   final List<SupervisorListener> listeners = new ArrayList<>();
@@ -69,6 +75,26 @@ public final class PySupervisorBuilder {
     return this;
   }
 
+  /**
+   * {@code python.socket: inherit}: the host holds the listening socket {@code fd} (inode {@code inode}) and every
+   * child gets it as fd 3 ({@code LISTEN_FDS=1}); spawning is native. Without notification, readiness is the
+   * {@link InheritedSocketReadinessProbe} heuristic.
+   */
+  public PySupervisorBuilder inheritedSocket(int fd, long inode) {
+    this.inheritedSocket = fd;
+    this.inheritedInode = inode;
+    return this;
+  }
+
+  /**
+   * {@code python.readiness: notify}: each child gets {@code NOTIFY_SOCKET} (a socket in {@code directory}) and is
+   * ready when it sends {@code READY=1}. With an inherited socket too, a config change overlaps the children.
+   */
+  public PySupervisorBuilder readinessByNotification(Path directory) {
+    this.notifyDirectory = requireNonNull(directory, "directory");
+    return this;
+  }
+
   public PySupervisorBuilder listener(SupervisorListener listener) {
     listeners.add(requireNonNull(listener, "listener"));
     return this;
@@ -92,9 +118,21 @@ public final class PySupervisorBuilder {
     return this;
   }
 
-  /** For testing: readiness probe (default: TCP connect every {@code readinessProbeInterval}). */
+  /** For testing: readiness probe (default: {@link ListeningReadinessProbe} every {@code readinessProbeInterval}). */
   public PySupervisorBuilder readinessProbe(ReadinessProbe probe) {
-    this.probe = requireNonNull(probe, "probe");
+    this.readiness = requireNonNull(probe, "probe");
+    return this;
+  }
+
+  /** For testing: liveness probe (default: {@link HttpLivenessProbe}, used only when liveness is configured). */
+  public PySupervisorBuilder livenessProbe(LivenessProbe probe) {
+    this.liveness = requireNonNull(probe, "probe");
+    return this;
+  }
+
+  /** For testing: the check that the binding address is free before a spawn (default: {@link BindingCheck#system()}). */
+  public PySupervisorBuilder bindingCheck(BindingCheck check) {
+    this.bindingCheck = requireNonNull(check, "check");
     return this;
   }
 
@@ -113,8 +151,9 @@ public final class PySupervisorBuilder {
   public PySupervisor build() {
     requireNonNull(binding, "bindingAddress is required");
     requireNonNull(configFile, "configFile is required");
+    boolean inherit = inheritedSocket >= 0;
     if (launcher == null) {
-      launcher = new UvProcessLauncher();
+      launcher = inherit ? new NativeProcessLauncher(inheritedSocket) : new UvProcessLauncher();
     }
     if (scheduler == null) {
       scheduler = own(new ExecutorScheduler("py-supervisor-timer"));
@@ -124,9 +163,27 @@ public final class PySupervisorBuilder {
       owned.add(executor::shutdown);
       loop = executor;
     }
-    if (probe == null) {
-      probe = new TcpReadinessProbe(own(new ExecutorScheduler("py-probe")), settings.readinessProbeInterval());
+    if (readiness == null && notifyDirectory != null) {
+      readiness = own(new NotifyReadinessProbe(notifyDirectory));
     }
+    if (readiness == null || (liveness == null && settings.liveness().enabled())) {
+      ExecutorScheduler probes = own(new ExecutorScheduler("py-probe"));
+      if (readiness == null) {
+        readiness = inherit
+            ? new InheritedSocketReadinessProbe(probes, settings.readinessProbeInterval(), inheritedInode)
+            : new ListeningReadinessProbe(probes, settings.readinessProbeInterval());
+      }
+      if (liveness == null && settings.liveness().enabled()) {
+        liveness = new HttpLivenessProbe(probes);
+      }
+    }
+    if (liveness == null) {
+      liveness = LivenessProbe.NONE;
+    }
+    if (bindingCheck == null) {
+      bindingCheck = inherit ? BindingCheck.NONE : BindingCheck.system(); // inherited: the host holds the port
+    }
+    overlap = inherit && notifyDirectory != null;
     return new PySupervisor(this);
   }
 

@@ -8,8 +8,12 @@ public enum RestartCause {
   CONFIG_CHANGED,
   /** The child exited by itself. */
   EXITED,
-  /** The previous start attempt failed (no uv, no entry file, config file not writable…). */
-  START_FAILED;
+  /** The previous start attempt failed (no uv, no entry file, the port held by another process…). */
+  START_FAILED,
+  /** The running child failed its liveness check too often and was replaced. */
+  LIVENESS,
+  /** The child did not accept connections within the start timeout and was replaced. */
+  START_TIMEOUT;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 
@@ -23,7 +24,15 @@ sealed interface SupervisorInput {
   }
 
   /** The child of {@code generation} accepts connections. */
-  record ProcessAccepting(long generation) implements SupervisorInput {
+  record ProcessReady(long generation) implements SupervisorInput {
+  }
+
+  /** A liveness check of the child of {@code generation}: empty when it passed, else why it failed. */
+  record LivenessChecked(long generation, Optional<String> failure) implements SupervisorInput {
+  }
+
+  /** A child stopped after an overlap (generation {@code generation}) is due for SIGKILL. */
+  record RetiredKillDue(long generation) implements SupervisorInput {
   }
 
   /** The timer numbered {@code token} fired; stale tokens are ignored. */

@@ -45,6 +45,13 @@ public abstract class SupervisorListener {
   public void leftoversKilled(List<Long> pids) {
   }
 
+  /**
+   * The supervisor gave up: the child exited quickly {@code python.maxRestarts} times in a row. It is STOPPED;
+   * the host exits 1.
+   */
+  public void gaveUp(String reason) {
+  }
+
   /** A config equal to the current one arrived; the child was left alone. */
   public void configUnchanged() {
   }

@@ -54,8 +54,14 @@ public final class UvProcessLauncher implements ProcessLauncher {
     }
   }
 
-  @Override
-  public ChildProcess launch(LaunchSpec spec) throws LaunchException {
+  /**
+   * What both launchers need before starting {@code spec}: the folder and the entry file checked, {@code uv}
+   * resolved to a path, the command with that path, and the environment with a fresh child id.
+   */
+  record Prepared(Path directory, List<String> command, Map<String, String> environment, String childId) {
+  }
+
+  static Prepared prepare(LaunchSpec spec) throws LaunchException {
     Path directory = spec.directory().toAbsolutePath().normalize();
     if (!Files.isDirectory(directory)) {
       throw new LaunchException(spec, "the folder does not exist");
@@ -64,14 +70,23 @@ public final class UvProcessLauncher implements ProcessLauncher {
       throw new LaunchException(spec, "the entry file " + spec.script() + " does not exist");
     }
     Path uv = resolveExecutable(spec, directory);
-
-    List<String> command = new ArrayList<>(groupLeaderPrefix);
+    List<String> command = new ArrayList<>();
     command.add(uv.toString());
     command.addAll(spec.command().subList(1, spec.command().size()));
-
     String childId = ProcessHandle.current().pid() + "-" + CHILD_IDS.incrementAndGet() + "-" + System.nanoTime();
     Map<String, String> environment = new HashMap<>(spec.environment());
     environment.put(CHILD_ID_VARIABLE, childId);
+    return new Prepared(directory, List.copyOf(command), environment, childId);
+  }
+
+  @Override
+  public ChildProcess launch(LaunchSpec spec) throws LaunchException {
+    Prepared prepared = prepare(spec);
+    Path directory = prepared.directory();
+    String childId = prepared.childId();
+    Map<String, String> environment = prepared.environment();
+    List<String> command = new ArrayList<>(groupLeaderPrefix);
+    command.addAll(prepared.command());
 
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(directory.toFile())

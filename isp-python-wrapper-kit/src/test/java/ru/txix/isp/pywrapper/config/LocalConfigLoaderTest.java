@@ -46,8 +46,8 @@ class LocalConfigLoaderTest {
     assertThat(config.healthcheckHandlerTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.python().uv()).isEqualTo("uv");
     assertThat(config.python().uvArgs()).isEmpty();
-    assertThat(config.python().restartDelay()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(config.python().stopTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.python().supervisor().restartDelay()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.python().readinessTimeout()).isEqualTo(Duration.ofSeconds(60));
   }
 
@@ -102,7 +102,7 @@ class LocalConfigLoaderTest {
         Map.of(), true);
 
     assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-dev");
-    assertThat(config.python().stopTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test
@@ -147,8 +147,9 @@ class LocalConfigLoaderTest {
         .extracting(e -> ((ConfigException) e).problems()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
         .containsExactly("conf/config.yml: python.uvArg: unknown key (did you mean uvArgs?)",
             "conf/config.yml: python.restartDelai: unknown key (did you mean restartDelay?)",
-            "conf/config.yml: python.fancy: unknown key (known: configRestartInterval, readinessTimeout, "
-                + "restartDelay, startRetryDelay, stopTimeout, uv, uvArgs)");
+            "conf/config.yml: python.fancy: unknown key (known: backoffResetAfter, configRestartInterval, liveness, "
+                + "maxRestarts, readiness, readinessTimeout, restartDelay, restartDelayMax, socket, startRetryDelay, "
+                + "startTimeout, startTimeoutAction, stopTimeout, uv, uvArgs)");
     assertThatThrownBy(() -> load(MINIMAL, Map.of("python.stopTimout", "1s"), true))
         .hasMessage("environment variable python.stopTimout: python.stopTimout: unknown key (did you mean "
             + "stopTimeout?)");

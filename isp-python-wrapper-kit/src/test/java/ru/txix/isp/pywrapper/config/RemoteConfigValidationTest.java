@@ -117,6 +117,37 @@ class RemoteConfigValidationTest {
         .startsWith("/greeting: ");
   }
 
+  record Greeter(@NotBlank String greeting, @Valid Database database) {
+  }
+
+  @Test
+  void aKeyThatDiffersFromTheDeclaredFieldOnlyInCaseIsAcceptedWithOneWarningNamingBoth() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RemoteConfigIntake.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      RemoteConfigContract contract = RemoteConfigContract.resolve(new RemoteConfigDeclaration.Typed(Greeter.class),
+          Path.of("."), "test");
+      List<JsonNode> accepted = new ArrayList<>();
+      RemoteConfigIntake intake = new RemoteConfigIntake(RemoteConfigOverride.NONE, contract.validator(),
+          contract.keyCase(), new RemoteConfigStatus(Clock.systemUTC()), (config, level) -> accepted.add(config));
+
+      assertThat(intake.accept("test", "{\"Greeting\":\"hi\",\"database\":{\"HOST\":\"db\",\"port\":1}}"))
+          .isTrue();
+      assertThat(intake.accept("test", "{\"greeting\":\"hi\"}")).isTrue();
+
+      assertThat(accepted).hasSize(2);
+      assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .singleElement().extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).asString()
+          .endsWith("\"Greeting\" (declared: greeting), \"database.HOST\" (declared: database.host)");
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
   private static List<String> lines(List<Problem> problems) {
     return problems.stream().map(Problem::toString).toList();
   }

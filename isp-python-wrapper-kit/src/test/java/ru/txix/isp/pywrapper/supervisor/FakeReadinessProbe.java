@@ -1,19 +1,20 @@
 package ru.txix.isp.pywrapper.supervisor;
 
-import java.net.InetSocketAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
-/** Reports "accepting" only when {@link #accept()} is called, for the latest probe not cancelled. */
+/** Reports "ready" only when {@link #accept()} is called, for the latest probe not cancelled. */
 final class FakeReadinessProbe implements ReadinessProbe {
   private Runnable waiting;
-  InetSocketAddress lastAddress;
+  BindingAddress lastBinding;
+  ChildProcess lastChild;
 
   @Override
-  public Cancellable awaitAccepting(InetSocketAddress address, Runnable onAccepting) {
-    lastAddress = address;
-    waiting = onAccepting;
+  public Cancellable awaitReady(ChildProcess child, long generation, BindingAddress binding, Runnable onReady) {
+    lastChild = child;
+    lastBinding = binding;
+    waiting = onReady;
     return () -> {
-      if (waiting == onAccepting) {
+      if (waiting == onReady) {
         waiting = null;
       }
     };

@@ -133,7 +133,7 @@ class PySupervisorProcessTest {
         + ": uv not found on PATH (/nonexistent); install uv (https://docs.astral.sh/uv/getting-started/installation/) "
         + "or put it on PATH");
     assertThat(failureTimes.get(2) - failureTimes.get(1)).isBetween(1_800_000_000L, 3_000_000_000L);
-    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RESTARTING);
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.BACKOFF);
     assertThat(supervisor.snapshot().lastError().message()).isEqualTo(failures.get(0));
   }
 
@@ -205,7 +205,7 @@ class PySupervisorProcessTest {
     supervisor = supervisor(SupervisorSettings.DEFAULTS.withRestartDelay(Duration.ofSeconds(30)),
         project.environment());
     supervisor.configReceived(json("{\"exitCode\":1}"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.RESTARTING
+    await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.BACKOFF
         && supervisor.snapshot().lastExit() != null);
 
     long begin = System.nanoTime();

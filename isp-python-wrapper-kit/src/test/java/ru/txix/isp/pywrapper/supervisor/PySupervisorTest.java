@@ -42,6 +42,7 @@ class PySupervisorTest {
         .scheduler(time)
         .executor(Runnable::run)
         .readinessProbe(probe)
+        .bindingCheck(BindingCheck.NONE)
         .addressDelivery(new RecordingAddressDelivery(history))
         .listener(new RecordingSupervisorListener(history))
         .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
@@ -64,7 +65,7 @@ class PySupervisorTest {
         .containsEntry("PYTHONUNBUFFERED", "1")
         .containsEntry("PATH", "/usr/bin")
         .doesNotContainKey("VIRTUAL_ENV");
-    assertThat(probe.lastAddress.getHostString()).isEqualTo("127.0.0.1");
+    assertThat(probe.lastBinding.connectHost()).isEqualTo("127.0.0.1");
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STARTING);
     assertThat(supervisor.snapshot().pid()).isEqualTo(1001L);
   }
@@ -134,14 +135,15 @@ class PySupervisorTest {
 
     launcher.last().exit(3);
     assertThat(history()).containsExactly("gone gen=1", "cleanUp 1001", "exited 1001 3 unexpected",
-        "RUNNING -> RESTARTING", "restart in 2000ms (exited)");
-    assertThat(supervisor.snapshot().detail()).isEqualTo("restarting after exit code 3");
+        "RUNNING -> BACKOFF", "restart in 2000ms (exited)");
+    assertThat(supervisor.snapshot().detail()).isEqualTo("restarting in 2s after exit code 3");
+    assertThat(supervisor.snapshot().backoff().delay()).isEqualTo(Duration.ofSeconds(2));
 
     time.advance(Duration.ofMillis(1999));
     assertThat(launcher.children).hasSize(1);
     time.advance(Duration.ofMillis(1));
 
-    assertThat(history()).containsExactly("launch 1002", "RESTARTING -> STARTING");
+    assertThat(history()).containsExactly("launch 1002", "BACKOFF -> STARTING");
     SupervisorSnapshot snapshot = supervisor.snapshot();
     assertThat(snapshot.lastExit().status().code()).isEqualTo(3);
     assertThat(snapshot.starts()).isEqualTo(2);
@@ -156,8 +158,8 @@ class PySupervisorTest {
 
     supervisor.configReceived(json("{\"v\":2}"));
 
-    assertThat(history()).containsExactly("launch 1002", "RESTARTING -> STARTING");
-    assertThat(time.pending()).isZero();
+    assertThat(history()).containsExactly("launch 1002", "BACKOFF -> STARTING");
+    assertThat(time.pending()).as("only the start timeout").isEqualTo(1);
   }
 
   @Test
@@ -168,7 +170,7 @@ class PySupervisorTest {
 
     supervisor.stopAsync();
 
-    assertThat(history()).containsExactly("delivery closed", "RESTARTING -> STOPPED");
+    assertThat(history()).containsExactly("delivery closed", "BACKOFF -> STOPPED");
     assertThat(supervisor.stoppedFuture()).isDone();
     time.advance(Duration.ofSeconds(10));
     assertThat(launcher.children).hasSize(1);
@@ -180,7 +182,7 @@ class PySupervisorTest {
     launcher.failNext("uv not found on PATH (/usr/bin)");
 
     supervisor.configReceived(json("{}"));
-    assertThat(history()).containsExactly("launch failed", "IDLE -> RESTARTING", "restart in 2000ms (start_failed)");
+    assertThat(history()).containsExactly("launch failed", "IDLE -> BACKOFF", "restart in 2000ms (start_failed)");
     assertThat(supervisor.snapshot().lastError().message())
         .isEqualTo("Cannot start `uv run --frozen main.py` in " + dir + ": uv not found on PATH (/usr/bin)");
 
@@ -189,7 +191,7 @@ class PySupervisorTest {
         "restart in 2000ms (start_failed)");
     time.advance(Duration.ofSeconds(2));
 
-    assertThat(history()).containsExactly("launch 1001", "RESTARTING -> STARTING");
+    assertThat(history()).containsExactly("launch 1001", "BACKOFF -> STARTING");
     assertThat(supervisor.snapshot().restarts()).containsEntry(RestartCause.START_FAILED, 2L);
   }
 
@@ -274,7 +276,7 @@ class PySupervisorTest {
 
     launcher.last().exit(2);
 
-    assertThat(history()).contains("STARTING -> RESTARTING", "restart in 2000ms (exited)");
+    assertThat(history()).contains("STARTING -> BACKOFF", "restart in 2000ms (exited)");
     assertThat(probe.probing()).isFalse();
   }
 

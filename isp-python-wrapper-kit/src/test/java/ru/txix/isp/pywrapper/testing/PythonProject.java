@@ -20,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  * and the events its processes wrote to {@code fixture.log}.
  */
 public final class PythonProject {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** The fixture's lines may hold Infinity (a config's 1e400, parsed by Python as a float). */
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(tools.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final List<String> FILES = List.of("main.py", "pyproject.toml", "uv.lock");
 
   private final Path root;
@@ -38,6 +40,19 @@ public final class PythonProject {
         try (InputStream in = PythonProject.class.getResourceAsStream("/fixture-project/" + name)) {
           Files.copy(in, folder.resolve(name));
         }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new PythonProject(folder);
+  }
+
+  /** Copies a Python project's main.py, pyproject.toml and uv.lock from {@code source} into {@code folder}. */
+  public static PythonProject copyOf(Path source, Path folder) {
+    try {
+      Files.createDirectories(folder);
+      for (String name : FILES) {
+        Files.copy(source.resolve(name), folder.resolve(name));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

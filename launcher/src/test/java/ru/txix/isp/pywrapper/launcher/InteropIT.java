@@ -23,7 +23,6 @@ import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
 import ru.txix.isp.pywrapper.testing.PythonProject;
 import ru.txix.isp.pywrapper.testing.RealProcessTest;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The launcher against the real implementation: {@code interop/} plays the config service with the published
@@ -34,7 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
 @RealProcessTest
 class InteropIT {
   private static final Path BINARY = Path.of("../interop/target/interop");
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir
@@ -65,8 +63,14 @@ class InteropIT {
     Assumptions.assumeTrue(Files.isExecutable(BINARY),
         "interop/target/interop is not built (Go missing?): run scripts/build-interop — interop test skipped");
     CompletableFuture<Integer> port = new CompletableFuture<>();
+    String first = ExactNumbersIT.CONFIG.replace("{\"pi\"", "{\"greeting\":\"from-go\",\"logLevel\":\"info\",\"pi\"");
+    String changed = first.replace("from-go", "changed-by-go").replace("0.1,", "0.30000000000000000000000000001,");
+    Path defaultConfig = dir.resolve("conf/default_remote_config.json");
+    Path schema = dir.resolve("conf/remote_config_schema.json");
     interop = new ProcessBuilder(BINARY.toAbsolutePath().toString(), "-module", "interop-module",
-        "-required", "isp-auth-service", "-timeout", "80s").redirectErrorStream(true).start();
+        "-required", "isp-auth-service", "-timeout", "80s", "-config", first, "-changed", changed,
+        "-expect-default", defaultConfig.toString(), "-expect-schema", schema.toString())
+        .redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(interop.getInputStream(),
           StandardCharsets.UTF_8))) {
@@ -87,7 +91,8 @@ class InteropIT {
 
     int childPort = FreePort.find();
     project = PythonProject.in(dir).withConf("interop-module", childPort, "127.0.0.1:" + servicePort, "{}");
-    project.write("conf/default_remote_config.json", "{\"greeting\":\"default\",\"logLevel\":\"info\"}");
+    project.write("conf/default_remote_config.json", ExactNumbersIT.CONFIG.replace("{\"pi\"",
+        "{\"greeting\":\"default\",\"pi\""));
     project.write("conf/module.yml", """
         version: 1.4.0
         requiredModules: [isp-auth-service]
@@ -102,14 +107,19 @@ class InteropIT {
     project.write("conf/remote_config_schema.json", """
         {"type":"object","title":"Remote config","required":["greeting"],
          "properties":{"greeting":{"type":"string","minLength":1},
-                       "logLevel":{"type":"string","enum":["debug","info","warn","error","fatal"]}}}""");
+                       "logLevel":{"type":"string","enum":["debug","info","warn","error","fatal"]},
+                       "pi":{"type":"number","maximum":1e400,"minimum":-3.14159265358979323846264338327950288}}}""");
     Map<String, String> environment = new HashMap<>(project.environment());
+    environment.put("remoteConfigOverride", ExactNumbersIT.OVERRIDE);
     launcher = LauncherProcess.start(LauncherOfflineIT.JAR, project.root(), environment, List.of());
 
     await().atMost(WAIT).until(() -> project.events("started").stream()
         .anyMatch(e -> e.get("config").path("greeting").asString().equals("changed-by-go")));
-    assertThat(project.events("started").get(0).get("config"))
-        .isEqualTo(JSON.readTree("{\"greeting\":\"from-go\",\"logLevel\":\"info\"}"));
+    ExactNumbersIT.assertSameValues(project.events("started").get(0).get("configText").asString(),
+        first.replace("\"from the service\"", "\"overridden\""));
+    ExactNumbersIT.assertSameValues(project.events("started").stream()
+        .filter(e -> e.get("config").path("greeting").asString().equals("changed-by-go")).findFirst().orElseThrow()
+        .get("configText").asString(), changed.replace("\"from the service\"", "\"overridden\""));
     await().atMost(WAIT).until(() -> project.events("addresses").stream()
         .anyMatch(e -> e.get("hosts").toString().equals("[\"10.0.0.7:9011\",\"[fd00::8]:9012\"]")));
 

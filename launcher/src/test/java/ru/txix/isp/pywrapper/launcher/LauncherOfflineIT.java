@@ -84,8 +84,8 @@ class LauncherOfflineIT {
     assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
     assertThat(project.events("sigterm")).hasSize(1);
     List<String> messages = launcher.logs().stream().map(l -> l.get("message").asString()).toList();
-    assertThat(messages).containsSubsequence("starting shutdown", "sending SIGTERM to process group",
-        "process exited", "shutdown completed");
+    assertThat(messages).containsSubsequence("starting shutdown", "stopping the python service: sending SIGTERM",
+        "python service exited with exit code 0", "shutdown completed");
     assertThat(ProcessChecks.aliveOf(pids)).isEmpty();
   }
 
@@ -108,7 +108,7 @@ class LauncherOfflineIT {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> launcher.lines().stream()
-        .anyMatch(line -> line.contains(" INFO  PySupervisor - supervisor STARTING -> RUNNING")));
+        .anyMatch(line -> line.contains(" INFO  PySupervisor - python service ready: accepting connections")));
     assertThat(launcher.logs()).as("no JSON lines in dev mode").isEmpty();
     assertThat(launcher.lines()).anyMatch(line -> line.contains(" DEBUG "));
   }

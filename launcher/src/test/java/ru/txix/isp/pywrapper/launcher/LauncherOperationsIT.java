@@ -66,7 +66,7 @@ class LauncherOperationsIT {
     assertThat(details.get("remoteConfig").get(0).get("status").asString()).isEqualTo("pass");
     assertThat(details.get("pythonProcess").get(0).get("status").asString()).isEqualTo("fail");
     assertThat(details.get("pythonProcess").get(0).get("output").asString())
-        .matches("(restarting: restarting after exit code 3|starting: started, waiting .*)");
+        .matches("(backoff: restarting in 2s after exit code 3.*|starting: started, waiting .*)");
     String metrics = get("/internal/metrics").body();
     assertThat(metric(metrics, "python_process_restarts_total{cause=\"exited\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metric(metrics, "python_process_last_exit_code")).isEqualTo(3);
@@ -128,7 +128,8 @@ class LauncherOperationsIT {
         .isLessThan(childStopped);
     List<String> messages = launcher.logs().stream().map(l -> l.get("message").asString()).toList();
     assertThat(messages).containsSubsequence("starting shutdown", "config service session stopped",
-        "sending SIGTERM to process group", "process exited", "shutdown completed");
+        "stopping the python service: sending SIGTERM", "python service exited with exit code 0",
+        "shutdown completed");
   }
 
   @Test
@@ -140,7 +141,7 @@ class LauncherOperationsIT {
     List<Long> pids = project.recordedPids();
 
     launcher.signal("TERM");
-    launcher.awaitLogContaining("sending SIGTERM to process group", WAIT);
+    launcher.awaitLogContaining("stopping the python service: sending SIGTERM", WAIT);
     long second = System.nanoTime();
     launcher.signal("INT");
 

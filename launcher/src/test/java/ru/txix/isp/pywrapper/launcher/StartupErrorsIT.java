@@ -52,6 +52,14 @@ class StartupErrorsIT {
             "conf/remote_config_schema.json: a JSON schema must be a JSON object"),
         error("schema file not JSON", p -> p.write("conf/remote_config_schema.json", "{"), "offline",
             "conf/remote_config_schema.json: invalid JSON: "),
+        error("schema file with a wrong type name", p -> p.write("conf/remote_config_schema.json",
+            "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integr\"}}}"), "offline",
+            "conf/remote_config_schema.json: /properties/n/type: "),
+        error("schema file with a minimum that is no number", p -> p.write("conf/remote_config_schema.json",
+            "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":\"x\"}}}"),
+            "cluster", "conf/remote_config_schema.json: /properties/n/minimum: "),
+        error("schema file with required as a string", p -> p.write("conf/remote_config_schema.json",
+            "{\"type\":\"object\",\"required\":\"a\"}"), "offline", "conf/remote_config_schema.json: /required: "),
         error("offline config missing", p -> delete(p, "conf/config.json"), "offline",
             "conf/config.json: file not found ("));
   }

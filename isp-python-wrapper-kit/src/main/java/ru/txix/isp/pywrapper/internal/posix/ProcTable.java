@@ -63,6 +63,32 @@ public final class ProcTable {
     return entries;
   }
 
+  /** The process's command line, arguments joined by spaces; empty if it is gone or unreadable. */
+  public static String commandLine(long pid) {
+    byte[] raw;
+    try {
+      raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+    int end = raw.length;
+    while (end > 0 && raw[end - 1] == 0) {
+      end--;
+    }
+    return new String(raw, 0, end, StandardCharsets.UTF_8).replace('\0', ' ');
+  }
+
+  /** Live processes of group {@code pgid}. */
+  public static List<Entry> group(long pgid) {
+    List<Entry> members = new ArrayList<>();
+    for (Entry entry : all()) {
+      if (entry.pgid() == pgid && entry.alive()) {
+        members.add(entry);
+      }
+    }
+    return members;
+  }
+
   /** True if the process's initial environment holds exactly {@code name=value}. */
   public static boolean hasEnvironmentEntry(long pid, String name, String value) {
     byte[] wanted = (name + "=" + value).getBytes(StandardCharsets.UTF_8);
