@@ -118,10 +118,21 @@ def main():
     else:
         LINGER[0] = config.get("termLinger", 0)
         signal.signal(signal.SIGTERM, on_sigterm)
+    descriptors = {}
+    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
+        try:
+            descriptors[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    signals = {}
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status", encoding="ascii") as f:
+            signals = {k: v.strip() for k, v in (line.split(":", 1) for line in f) if k in ("SigBlk", "SigIgn")}
     children = [spawn(kind) for kind in config.get("grandchildren", [])]
     record("started", pgid=os.getpgid(0), sid=os.getsid(0), ppid=os.getppid(), binding=binding,
            configFile=config_file, configMode=mode, config=config, configText=config_text, children=children,
-           cwd=os.getcwd(), childId=os.environ.get("PYWRAPPER_CHILD_ID"),
+           cwd=os.getcwd(), childId=os.environ.get("PYWRAPPER_CHILD_ID"), descriptors=descriptors, signals=signals,
+           listenFds=os.environ.get("LISTEN_FDS"),
            unbuffered=os.environ.get("PYTHONUNBUFFERED"))
     if "exitCode" in config:
         sys.exit(config["exitCode"])

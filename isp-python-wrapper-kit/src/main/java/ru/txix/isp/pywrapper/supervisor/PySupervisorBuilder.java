@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 
@@ -100,7 +101,10 @@ public final class PySupervisorBuilder {
     return this;
   }
 
-  /** For testing: how children are started (default {@link UvProcessLauncher}). */
+  /**
+   * For testing: how children are started (default: {@link NativeProcessLauncher} where {@code posix_spawn} can
+   * be used, else {@link UvProcessLauncher}).
+   */
   public PySupervisorBuilder launcher(ProcessLauncher launcher) {
     this.launcher = requireNonNull(launcher, "launcher");
     return this;
@@ -153,7 +157,9 @@ public final class PySupervisorBuilder {
     requireNonNull(configFile, "configFile is required");
     boolean inherit = inheritedSocket >= 0;
     if (launcher == null) {
-      launcher = inherit ? new NativeProcessLauncher(inheritedSocket) : new UvProcessLauncher();
+      // posix_spawn where glibc has it (no helper program, a clean signal mask, fd 3 when inherited); else the JDK.
+      launcher = inherit || NativeSpawn.available() ? new NativeProcessLauncher(inheritedSocket)
+          : new UvProcessLauncher();
     }
     if (scheduler == null) {
       scheduler = own(new ExecutorScheduler("py-supervisor-timer"));

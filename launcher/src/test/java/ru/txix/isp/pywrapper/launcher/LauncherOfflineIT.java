@@ -90,6 +90,37 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void theChildStartsWithACleanSignalMaskAndNoneOfTheHostsDescriptors() {
+    launcher = start(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    JsonNode started = project.events("started").get(0);
+
+    assertThat(started.get("signals").get("SigBlk").asString()).as("blocked signals (a JVM blocks SIGQUIT)")
+        .matches("0+");
+    long ignored = Long.parseLong(started.get("signals").get("SigIgn").asString(), 16);
+    long hupIntQuitTerm = (1L << 0) | (1L << 1) | (1L << 2) | (1L << 14); // bit n-1 is signal n
+    assertThat(ignored & hupIntQuitTerm).as("SIGHUP, SIGINT, SIGQUIT and SIGTERM are not ignored (Python itself "
+        + "ignores SIGPIPE and SIGXFSZ)").isZero();
+    assertThat(started.get("descriptors").properties()).extracting(e -> e.getValue().asString())
+        .as("the host's jar, sockets and files stay in the host")
+        .noneMatch(target -> target.endsWith(".jar") || target.startsWith("socket:") || target.endsWith("modules"));
+    assertThat(started.get("listenFds").isNull()).isTrue();
+  }
+
+  @Test
+  void withAnInheritedSocketTheChildGetsItAsFdThreeAndNothingElseOfTheHost() {
+    launcher = start(Map.of("python.socket", "inherit"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    JsonNode started = project.events("started").get(0);
+
+    assertThat(started.get("listenFds").asString()).isEqualTo("1");
+    assertThat(started.get("descriptors").get("3").asString()).startsWith("socket:[");
+    assertThat(started.get("descriptors").properties()).extracting(e -> e.getValue().asString())
+        .filteredOn(target -> target.startsWith("socket:")).hasSize(1);
+    assertThat(project.events("listening").get(0).get("inherited").asBoolean()).isTrue();
+  }
+
+  @Test
   void sigintStopsLikeSigterm() {
     launcher = start(Map.of());
     await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
