@@ -1,4 +1,4 @@
-# make build — the jars (Maven only: no uv, no Python)
+# make build — the jars and the launcher's class-data cache (Java and Maven only: no uv, no Python)
 # make run   — the FastAPI example under the launcher (offline mode)
 # make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
 # make bench — the benchmark report (not part of make test)
@@ -13,6 +13,7 @@ INTEROP_FLAGS := $(if $(filter skip,$(INTEROP)),-Dinterop=skip)
 
 build:
 	$(MVN) -q -DskipTests install
+	bin/isp-python-wrapper --create-cache || echo "(the launcher runs without the cache)"
 
 run: build
 	$(WITH_TOOLS) scripts/run-example

@@ -20,7 +20,6 @@ module ru.txix.isp.pywrapper {
   requires org.slf4j;
   requires ch.qos.logback.classic;
   requires ch.qos.logback.core;
-  requires logstash.logback.encoder;
   requires com.sun.jna;
   requires org.java_websocket;
   requires io.prometheus.metrics.core;

@@ -4,6 +4,7 @@ import java.util.List;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
 import ru.txix.isp.pywrapper.app.LogbackDefaults;
+import ru.txix.isp.pywrapper.app.Warmup;
 import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
@@ -46,6 +47,16 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 public final class PythonWrapper {
 
   private PythonWrapper() {
+  }
+
+  /**
+   * Starts loading, on background threads, the native layer that spawns and signals the Python process and
+   * the readers of the configuration files (together some 150 ms of a cold JVM's time), so that they are ready
+   * when hosting begins. {@code run} and {@code execute} do this themselves; a {@code main} that first reads
+   * its module's declaration (files, say) calls it first, so that both happen at once. Optional, idempotent.
+   */
+  public static void preload() {
+    Warmup.start();
   }
 
   /**
@@ -128,6 +139,10 @@ public final class PythonWrapper {
    * @return 0 after a graceful shutdown, 1 after a start-up error or a second signal
    */
   public static int execute(ModuleSpec spec) {
+    Warmup.start();
+    if (spec.remoteConfigSchema().isPresent()) {
+      Warmup.schemaTools();
+    }
     WrapperOptions options = spec.options();
     RemoteConfigDeclaration remoteConfig = spec.remoteConfigType()
         .<RemoteConfigDeclaration>map(RemoteConfigDeclaration.Typed::new)

@@ -10,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -28,6 +27,7 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
         || getClass().getClassLoader().getResource("logback.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
+    StatusLines.install(context);
     boolean dev = Modes.from(System.getenv()).dev();
     boolean json = LogFormat.of(System.getenv()) == LogFormat.JSON;
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
@@ -63,14 +63,8 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
   }
 
   private static Encoder<ILoggingEvent> json(LoggerContext context) {
-    LogstashEncoder encoder = new LogstashEncoder();
+    JsonLineEncoder encoder = new JsonLineEncoder();
     encoder.setContext(context);
-    encoder.getFieldNames().setTimestamp("time");
-    encoder.getFieldNames().setVersion("[ignore]");
-    encoder.getFieldNames().setLevelValue("[ignore]");
-    encoder.getFieldNames().setLogger("logger");
-    encoder.getFieldNames().setThread("thread");
-    encoder.getFieldNames().setStackTrace("stackTrace");
     encoder.start();
     return encoder;
   }

@@ -1,17 +1,13 @@
 package ru.txix.isp.pywrapper.app;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
@@ -20,11 +16,13 @@ import ru.txix.isp.pywrapper.internal.NamedThreads;
 
 /**
  * Offline mode's remote config: a file, read at start and then watched; every change of its bytes is parsed
- * once and handed to the intake. Changes are noticed through the file system's watch service where it has one,
- * and by a poll every {@code pollInterval} otherwise (and as a safety net).
+ * once and handed to the intake. The file's size and modification time are looked at every
+ * {@code pollInterval}, and its bytes read when they change (and every {@value #REREAD_EVERY} looks in any case,
+ * for file systems with coarse timestamps).
  *
  * <p>One thread, "offline-config", does the watching; the intake runs on it (and, for the first read, on the
- * thread that starts the source).
+ * thread that starts the source). (Not the JDK's watch service: it costs a thread of its own, and a poll of
+ * one file's metadata a few times a second costs nothing.)
  */
 final class OfflineConfigSource implements ConfigSource {
   private static final Logger log = LoggerFactory.getLogger(OfflineConfigSource.class);
@@ -34,10 +32,15 @@ final class OfflineConfigSource implements ConfigSource {
   private final Path file;
   private final String displayName;
   private final RemoteConfigIntake intake;
+  /** Every this many looks the bytes are read even if size and time are unchanged. */
+  static final int REREAD_EVERY = 20;
+
   private final Duration pollInterval;
   private volatile boolean closed;
-  private WatchService watcher;
   private Thread thread;
+  private FileTime lastModified;
+  private long lastSize = -1;
+  private int looks;
   private byte[] last;
   private byte[] unparsable;
   private boolean reportedMissing;
@@ -67,20 +70,13 @@ final class OfflineConfigSource implements ConfigSource {
   @Override
   public void start() {
     try {
+      remember(Files.readAttributes(file, BasicFileAttributes.class));
       last = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(displayName + ": file not found (" + file
           + "); offline mode reads the remote config from it (key remoteConfigPath sets another file)");
     } catch (IOException e) {
       throw new ConfigException(displayName + ": cannot read the file: " + e, e);
-    }
-    try {
-      watcher = FileSystems.getDefault().newWatchService();
-      file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-    } catch (IOException | UnsupportedOperationException e) {
-      log.atWarn().addKeyValue("file", file.toString()).log("no file watch service; polling every "
-          + pollInterval.toMillis() + "ms");
-      watcher = null;
     }
     intake.accept(displayName, RemoteConfigIntake.parse(last));
     thread = NamedThreads.daemon("offline-config").newThread(this::watch);
@@ -91,17 +87,9 @@ final class OfflineConfigSource implements ConfigSource {
   private void watch() {
     while (!closed) {
       try {
-        long wait = unparsable != null ? SETTLE.toMillis() : pollInterval.toMillis();
-        WatchKey key = watcher == null ? null : watcher.poll(wait, TimeUnit.MILLISECONDS);
-        if (watcher == null) {
-          Thread.sleep(wait);
-        }
-        if (key != null) {
-          key.pollEvents();
-          key.reset();
-        }
+        Thread.sleep(unparsable != null ? SETTLE.toMillis() : pollInterval.toMillis());
         check();
-      } catch (InterruptedException | ClosedWatchServiceException e) {
+      } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         log.atError().setCause(e).log("offline config watcher failed; continuing");
@@ -109,9 +97,20 @@ final class OfflineConfigSource implements ConfigSource {
     }
   }
 
+  private void remember(BasicFileAttributes attributes) {
+    lastModified = attributes.lastModifiedTime();
+    lastSize = attributes.size();
+  }
+
   private void check() {
     byte[] current;
     try {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      boolean same = attributes.size() == lastSize && attributes.lastModifiedTime().equals(lastModified);
+      if (same && unparsable == null && !reportedMissing && ++looks % REREAD_EVERY != 0) {
+        return;
+      }
+      remember(attributes);
       current = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       if (!reportedMissing) {
@@ -145,13 +144,6 @@ final class OfflineConfigSource implements ConfigSource {
     closed = true;
     if (thread != null) {
       thread.interrupt();
-    }
-    if (watcher != null) {
-      try {
-        watcher.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
     }
   }
 }

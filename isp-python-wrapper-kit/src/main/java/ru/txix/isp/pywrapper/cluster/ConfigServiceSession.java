@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** One session with the config service, from connect to the end of the connection. Runs on "config-service". */
 final class ConfigServiceSession implements EtpConnection.Handler {
   private static final Logger log = LoggerFactory.getLogger(ConfigServiceSession.class);
-  private static final JsonMapper JSON = JsonValues.MAPPER;
+  private static final JsonMapper JSON = JsonValues.mapper();
   private static final String TRANSPORT = "http";
 
   private final ClusterClient client;
@@ -307,7 +307,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
       return EtpCodec.quote(data);
     }
     try {
-      JsonNode parsed = JSON.readTree(data);
+      JsonNode parsed = JsonValues.read(data);
       return parsed != null && parsed.isObject() ? SecretMasker.mask(parsed) : EtpCodec.quote(data);
     } catch (JacksonException e) {
       return EtpCodec.quote(data);

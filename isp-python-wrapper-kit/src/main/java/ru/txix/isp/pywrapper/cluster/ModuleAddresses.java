@@ -5,14 +5,12 @@ import java.util.List;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The data of {@code <module>_MODULE_CONNECTED}: {@code [{"ip":"10.0.0.7","port":"9011"}, ...]} (possibly
  * {@code []}), turned into {@code host:port} strings with IPv6 hosts in brackets.
  */
 final class ModuleAddresses {
-  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private ModuleAddresses() {
   }
@@ -21,7 +19,7 @@ final class ModuleAddresses {
   static List<String> parse(String data) {
     JsonNode root;
     try {
-      root = JSON.readTree(data);
+      root = JsonValues.read(data);
     } catch (JacksonException e) {
       throw new IllegalArgumentException("invalid JSON: " + e.getOriginalMessage());
     }

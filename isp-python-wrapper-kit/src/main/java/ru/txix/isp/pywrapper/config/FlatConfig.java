@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The local config the way isp-kit reads it: YAML flattened to lower-cased {@code a.b.c} keys (list items as
@@ -24,7 +23,6 @@ import tools.jackson.databind.json.JsonMapper;
  * problem of the file is found in one pass.
  */
 final class FlatConfig {
-  private static final JsonMapper JSON = JsonValues.MAPPER;
   /** Keys whose YAML mapping value is kept whole, as JSON text, rather than flattened. */
   private static final String KEEP_AS_JSON = "remoteconfigoverride";
 
@@ -66,7 +64,7 @@ final class FlatConfig {
       return;
     }
     if (node.isObject() && path.equals(KEEP_AS_JSON)) {
-      values.put(path, new Value(JSON.writeValueAsString(node), file, spelling));
+      values.put(path, new Value(JsonValues.text(node), file, spelling));
     } else if (node.isObject()) {
       node.properties().forEach(e -> flatten(join(path, e.getKey().toLowerCase(Locale.ROOT)),
           join(spelling, e.getKey()), e.getValue()));

@@ -37,7 +37,7 @@ public final class JsonFiles {
     }
     JsonNode node;
     try {
-      node = JsonValues.MAPPER.readTree(text);
+      node = JsonValues.read(text);
     } catch (JacksonException e) {
       throw new ConfigException(name + ": invalid JSON: " + OneLine.of(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "

@@ -9,13 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Reads the local config: YAML file, then environment overrides, then defaults and checks. See
@@ -25,10 +23,6 @@ public final class LocalConfigLoader {
   /** Environment variable: prefix that environment overrides must carry (may be empty). */
   public static final String ENV_PREFIX_VARIABLE = "APP_CONFIG_ENV_PREFIX";
 
-  private static final YAMLMapper YAML = YAMLMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
   /** The built-in {@code python.*} values. */
   public static final LocalConfig.PythonSettings DEFAULT_PYTHON = PythonKeys.DEFAULTS;
 
@@ -170,7 +164,7 @@ public final class LocalConfigLoader {
     }
     JsonNode root;
     try {
-      root = YAML.readTree(text);
+      root = JsonValues.readYaml(text);
     } catch (JacksonException e) {
       TokenStreamLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A module's remote config as the host works with it: the JSON schema sent to the config service, the
@@ -16,6 +17,8 @@ import tools.jackson.databind.JsonNode;
  * the file, the JSON pointer and the problem) and sent as written. A type's schema is generated on first use.
  */
 public final class RemoteConfigContract {
+  /** The title of every schema the host sends (isp-kit's). */
+  public static final String ROOT_TITLE = "Remote config";
   private final Supplier<String> schemaText;
   private final RemoteConfigValidator validator;
   private final KeyCaseCheck keyCase;
@@ -47,7 +50,8 @@ public final class RemoteConfigContract {
       SchemaValidator validator = SchemaValidator.of(text.node(), displayName);
       return new RemoteConfigContract(text::text, validator, new KeyCaseCheck(text::node));
     }
-    String any = JsonValues.text(RemoteConfigSchema.anyObject(JsonValues.MAPPER));
+    ObjectNode anyObject = JsonValues.object().put("type", "object").put("title", ROOT_TITLE);
+    String any = JsonValues.text(anyObject);
     return new RemoteConfigContract(() -> any, RemoteConfigValidator.NONE, KeyCaseCheck.NONE);
   }
 
@@ -69,6 +73,6 @@ public final class RemoteConfigContract {
 
   /** For tests: parses the schema sent. */
   JsonNode schemaNode() {
-    return JsonValues.MAPPER.readTree(schema());
+    return JsonValues.read(schema());
   }
 }

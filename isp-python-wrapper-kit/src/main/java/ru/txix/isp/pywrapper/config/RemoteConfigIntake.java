@@ -63,7 +63,7 @@ public final class RemoteConfigIntake {
   /** Parses {@code text} as a config document. */
   public static Parsed parse(String text) {
     try {
-      return document(JsonValues.MAPPER.readTree(text));
+      return document(JsonValues.read(text));
     } catch (JacksonException e) {
       return unparsable(e);
     }
@@ -72,7 +72,7 @@ public final class RemoteConfigIntake {
   /** Parses {@code bytes} (UTF-8) as a config document. */
   public static Parsed parse(byte[] bytes) {
     try {
-      return document(JsonValues.MAPPER.readTree(bytes));
+      return document(JsonValues.read(bytes));
     } catch (JacksonException e) {
       return unparsable(e);
     }

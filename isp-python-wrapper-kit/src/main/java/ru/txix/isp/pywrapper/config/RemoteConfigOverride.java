@@ -4,7 +4,6 @@ import java.util.Map;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,7 +18,6 @@ public final class RemoteConfigOverride {
   /** No override: {@link #apply} returns its input. */
   public static final RemoteConfigOverride NONE = new RemoteConfigOverride(null);
 
-  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private final ObjectNode override;
 
@@ -39,7 +37,7 @@ public final class RemoteConfigOverride {
     }
     JsonNode node;
     try {
-      node = JSON.readTree(text);
+      node = JsonValues.read(text);
     } catch (JacksonException e) {
       throw new ConfigException(origin + ": invalid JSON: " + e.getOriginalMessage(), e);
     }

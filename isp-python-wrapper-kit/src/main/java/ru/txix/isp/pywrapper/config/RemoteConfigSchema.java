@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import ru.txix.isp.pywrapper.ConfigDoc;
 import tools.jackson.databind.JsonNode;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -25,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code String logLevel} is a string enum of isp-kit's level names.
  */
 public final class RemoteConfigSchema {
-  public static final String ROOT_TITLE = "Remote config";
+  public static final String ROOT_TITLE = RemoteConfigContract.ROOT_TITLE;
 
   private RemoteConfigSchema() {
   }
@@ -34,14 +35,6 @@ public final class RemoteConfigSchema {
   public static ObjectNode of(Class<?> type) {
     ObjectNode schema = Generator.INSTANCE.generateSchema(type);
     schema.remove("$schema");
-    schema.put("title", ROOT_TITLE);
-    return schema;
-  }
-
-  /** The schema that accepts any object, for a module without a declared remote-config type. */
-  public static ObjectNode anyObject(tools.jackson.databind.json.JsonMapper json) {
-    ObjectNode schema = json.createObjectNode();
-    schema.put("type", "object");
     schema.put("title", ROOT_TITLE);
     return schema;
   }

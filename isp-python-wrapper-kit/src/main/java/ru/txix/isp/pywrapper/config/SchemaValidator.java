@@ -6,6 +6,7 @@ import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.serialization.JsonMapperFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,6 +39,14 @@ public final class SchemaValidator implements RemoteConfigValidator {
    * @param origin how errors name the schema, e.g. {@code conf/remote_config_schema.json}
    * @throws ConfigException with one problem per line, naming {@code origin}, the JSON pointer and the problem
    */
+  /**
+   * Builds the schema library's JSON mapper (a few hundred classes of Jackson's data binding): for a thread of
+   * its own at start-up, ahead of {@link #of}. Logs nothing, so it may run while logging initializes.
+   */
+  public static void preload() {
+    JsonMapperFactory.getInstance();
+  }
+
   public static SchemaValidator of(JsonNode schema, String origin) {
     if (!schema.isObject()) {
       throw new ConfigException(origin + ": a JSON schema must be an object, got " + schema.getNodeType());

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -26,7 +25,6 @@ public final class HealthRegistry {
   public static final String PASS = "pass";
   public static final String FAIL = "fail";
   private static final Duration CACHE = Duration.ofSeconds(1);
-  private static final JsonMapper JSON = JsonValues.MAPPER;
   private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
       .withZone(ZoneOffset.UTC);
 
@@ -55,7 +53,7 @@ public final class HealthRegistry {
       return last;
     }
     boolean healthy = true;
-    ObjectNode details = JSON.createObjectNode();
+    ObjectNode details = JsonValues.object();
     for (Map.Entry<String, HealthCheck> entry : checks.entrySet()) {
       Optional<String> failure;
       try {
@@ -64,7 +62,7 @@ public final class HealthRegistry {
         failure = Optional.of("check failed: " + e);
       }
       healthy &= failure.isEmpty();
-      ObjectNode detail = JSON.createObjectNode()
+      ObjectNode detail = JsonValues.object()
           .put("componentName", entry.getKey())
           .put("componentType", "component")
           .put("status", failure.isEmpty() ? PASS : FAIL);
@@ -73,9 +71,9 @@ public final class HealthRegistry {
       ArrayNode list = details.putArray(entry.getKey());
       list.add(detail);
     }
-    ObjectNode body = JSON.createObjectNode().put("status", healthy ? PASS : FAIL);
+    ObjectNode body = JsonValues.object().put("status", healthy ? PASS : FAIL);
     body.set("details", details);
-    last = new Result(healthy, JSON.writeValueAsString(body) + "\n", now);
+    last = new Result(healthy, JsonValues.text(body) + "\n", now);
     return last;
   }
 

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -32,7 +31,8 @@ import ru.txix.isp.pywrapper.internal.NamedThreads;
  *   <li>{@code /internal/supervisor}: the supervisor's state as JSON, for operators.
  * </ul>
  *
- * <p>Requests are served by four daemon threads ("infra-http"); a request must arrive within 5 s.
+ * <p>Requests are served by up to four daemon threads ("infra-http", ended when idle); a request must arrive
+ * within 5 s.
  */
 public final class InfraHttpServer implements AutoCloseable {
   public static final String HEALTH_PATH = "/internal/health";
@@ -42,8 +42,8 @@ public final class InfraHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InfraHttpServer.class);
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(4, NamedThreads.daemon("infra-http"));
-  private final ExecutorService checks = Executors.newSingleThreadExecutor(NamedThreads.daemon("infra-health"));
+  private final ExecutorService executor = NamedThreads.pool("infra-http", 4);
+  private final ExecutorService checks = NamedThreads.pool("infra-health", 1);
 
   private InfraHttpServer(HttpServer server) {
     this.server = server;
@@ -55,7 +55,7 @@ public final class InfraHttpServer implements AutoCloseable {
    * @throws ConfigException when the port cannot be bound (one line naming the port and why)
    */
   public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout,
-                                      PrometheusRegistry metrics, Supplier<String> supervisorJson) {
+                                      Supplier<PrometheusRegistry> metrics, Supplier<String> supervisorJson) {
     // A client that sends half a request and stops must not hold a worker: bound request and response times
     // (seconds; the JDK's server reads these once, and only where the application set nothing).
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "5");
@@ -70,11 +70,11 @@ public final class InfraHttpServer implements AutoCloseable {
       throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e, e);
     }
     InfraHttpServer infra = new InfraHttpServer(server);
-    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     server.createContext(HEALTH_PATH, exchange -> infra.health(exchange, health, healthTimeout));
     server.createContext(METRICS_PATH, exchange -> {
+      PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
       ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
-      writer.write(body, metrics.scrape());
+      writer.write(body, metrics.get().scrape());
       respond(exchange, 200, writer.getContentType(), body.toByteArray());
     });
     server.createContext(SUPERVISOR_PATH, exchange -> respond(exchange, 200, "application/json",
@@ -120,11 +120,18 @@ public final class InfraHttpServer implements AutoCloseable {
     }
   }
 
-  /** Stops at once. */
+  /**
+   * Stops at once, without waiting for the JDK server's dispatcher thread to wind down (a few milliseconds that
+   * would delay the rest of a shutdown): that happens on a thread of its own.
+   */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    checks.shutdownNow();
+    Thread closer = new Thread(() -> {
+      server.stop(0);
+      executor.shutdownNow();
+      checks.shutdownNow();
+    }, "infra-http-stop");
+    closer.setDaemon(true);
+    closer.start();
   }
 }

@@ -10,13 +10,11 @@ import ru.txix.isp.pywrapper.supervisor.ProcessInfo;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.RestartCause;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The body of {@code /internal/supervisor}: what an operator asks first when paged. */
 public final class SupervisorJson {
-  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private SupervisorJson() {
   }
@@ -30,7 +28,7 @@ public final class SupervisorJson {
   static String render(PySupervisor supervisor, RemoteConfigStatus remoteConfig, boolean clusterMode,
                        boolean sessionActive) {
     SupervisorSnapshot s = supervisor.snapshot();
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = JsonValues.object();
     root.put("state", s.state().name());
     root.put("detail", s.detail());
     root.put("pid", s.pid());
@@ -83,6 +81,6 @@ public final class SupervisorJson {
         .put("rejected", config.rejected());
     root.putObject("configService").put("mode", clusterMode ? "cluster" : "offline")
         .put("sessionActive", sessionActive);
-    return JSON.writeValueAsString(root) + "\n";
+    return JsonValues.text(root) + "\n";
   }
 }

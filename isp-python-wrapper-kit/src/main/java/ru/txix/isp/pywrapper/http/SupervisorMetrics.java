@@ -1,11 +1,12 @@
 package ru.txix.isp.pywrapper.http;
 
-import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -31,15 +32,38 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorState;
  *   <li>{@code config_service_session_up}, {@code config_service_reconnects_total} (cluster mode).
  * </ul>
  *
- * Gauges and most counters read the supervisor's snapshot at scrape time, so they cannot drift from it.
+ * Gauges and counters read the supervisor's snapshot and plain counters at scrape time, so they cannot drift
+ * from them. The Prometheus registry — with the JVM metrics, a few hundred classes — is built at the first
+ * scrape: counting costs nothing on the host's start-up path.
  */
 public final class SupervisorMetrics {
-  private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Counter deliveries;
+  private final Supplier<SupervisorSnapshot> supervisor;
+  private final RemoteConfigStatus remoteConfig;
+  private final BooleanSupplier sessionActive;
+  private final boolean clusterMode;
+  /** Address deliveries by (module, result). */
+  private final Map<List<String>, AtomicLong> deliveries = new ConcurrentHashMap<>();
   private final AtomicLong sessions = new AtomicLong();
+  private PrometheusRegistry registry;
 
   public SupervisorMetrics(Supplier<SupervisorSnapshot> supervisor, RemoteConfigStatus remoteConfig,
                            BooleanSupplier sessionActive, boolean clusterMode) {
+    this.supervisor = supervisor;
+    this.remoteConfig = remoteConfig;
+    this.sessionActive = sessionActive;
+    this.clusterMode = clusterMode;
+  }
+
+  /** The registry with every metric; built at the first call. */
+  public synchronized PrometheusRegistry registry() {
+    if (registry == null) {
+      registry = build();
+    }
+    return registry;
+  }
+
+  private PrometheusRegistry build() {
+    PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     GaugeWithCallback.builder().name("python_process_up")
         .help("1 while the Python child accepts connections on BINDING_ADDRESS, else 0")
@@ -91,9 +115,10 @@ public final class SupervisorMetrics {
           cb.call(status.rejected(), "rejected");
         })
         .register(registry);
-    deliveries = Counter.builder().name("module_addresses_delivered_total")
+    CounterWithCallback.builder().name("module_addresses_delivered_total")
         .help("Deliveries of module addresses to the Python child, per attempt, by result")
         .labelNames("module", "result")
+        .callback(cb -> deliveries.forEach((labels, count) -> cb.call(count.get(), labels.get(0), labels.get(1))))
         .register(registry);
     if (clusterMode) {
       GaugeWithCallback.builder().name("config_service_session_up")
@@ -105,9 +130,6 @@ public final class SupervisorMetrics {
           .callback(cb -> cb.call(Math.max(0, sessions.get() - 1)))
           .register(registry);
     }
-  }
-
-  public PrometheusRegistry registry() {
     return registry;
   }
 
@@ -116,14 +138,18 @@ public final class SupervisorMetrics {
     return new SupervisorListener() {
       @Override
       public void addressesDelivered(String module, List<String> hosts, int attempts) {
-        deliveries.labelValues(module, "delivered").inc();
+        count(module, "delivered");
       }
 
       @Override
       public void addressDeliveryFailed(String module, int attempt, String error) {
-        deliveries.labelValues(module, "failed").inc();
+        count(module, "failed");
       }
     };
+  }
+
+  private void count(String module, String result) {
+    deliveries.computeIfAbsent(List.of(module, result), labels -> new AtomicLong()).incrementAndGet();
   }
 
   /** Counts sessions; attach to the cluster client. */

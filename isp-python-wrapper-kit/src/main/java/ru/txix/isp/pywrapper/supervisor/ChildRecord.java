@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,6 @@ import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
 import ru.txix.isp.pywrapper.internal.posix.Signal;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A small state file beside the config file naming the running child — host pid and start time, the child's
@@ -37,10 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ChildRecord {
   private static final Logger log = LoggerFactory.getLogger(ChildRecord.class);
-  private static final JsonMapper JSON = JsonValues.MAPPER;
 
   private static final ExecutorService WRITER =
-      Executors.newSingleThreadExecutor(NamedThreads.daemon("py-child-record"));
+      NamedThreads.pool("py-child-record", 1);
 
   private final Path file;
   private final ConfigFile writer;
@@ -79,7 +76,7 @@ final class ChildRecord {
       return;
     }
     ProcessHandle host = ProcessHandle.current();
-    var node = JSON.createObjectNode()
+    var node = JsonValues.object()
         .put("hostPid", host.pid())
         .put("hostStartedAt", host.info().startInstant().map(Instant::toString).orElse(null))
         .put("pid", child.pid())
@@ -87,7 +84,7 @@ final class ChildRecord {
         .put("startedAt", child.startInstant().get().toString())
         .put("childId", child.childId().get());
     try {
-      writer.write((JSON.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8));
+      writer.write((JsonValues.text(node) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       log.atWarn().addKeyValue("file", file.toString()).log("cannot record the child for orphan reaping: " + e);
     }
@@ -105,7 +102,7 @@ final class ChildRecord {
   List<Long> reapOrphans() {
     JsonNode record;
     try {
-      record = JSON.readTree(Files.readString(file));
+      record = JsonValues.read(Files.readString(file));
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException | JacksonException e) {

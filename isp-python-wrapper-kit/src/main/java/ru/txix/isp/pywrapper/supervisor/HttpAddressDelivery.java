@@ -14,14 +14,12 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,7 +40,6 @@ public final class HttpAddressDelivery implements AddressDelivery {
   public static final String PATH = "/receive_module_addresses";
 
   private static final Logger log = LoggerFactory.getLogger(HttpAddressDelivery.class);
-  private static final JsonMapper JSON = JsonValues.MAPPER;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -60,7 +57,7 @@ public final class HttpAddressDelivery implements AddressDelivery {
     this.scheduler = scheduler;
     this.backoff = backoff;
     this.listener = listener;
-    this.httpExecutor = Executors.newFixedThreadPool(2, NamedThreads.daemon("py-addresses"));
+    this.httpExecutor = NamedThreads.pool("py-addresses", 2);
   }
 
   @Override
@@ -117,9 +114,9 @@ public final class HttpAddressDelivery implements AddressDelivery {
   }
 
   private CompletableFuture<Response> send(String module, List<String> hosts) {
-    ObjectNode payload = JSON.createObjectNode().put("module", module);
+    ObjectNode payload = JsonValues.object().put("module", module);
     hosts.forEach(payload.putArray("hosts")::add);
-    byte[] body = JSON.writeValueAsBytes(payload);
+    byte[] body = JsonValues.bytes(payload);
     URI uri = target.httpUri(PATH);
     long sentFor = generation;
     try {

@@ -72,7 +72,7 @@ class InfraHttpServerTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     Counter.builder().name("things_total").help("things").register(registry).inc(3);
     server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
-        registry, () -> "{}");
+        () -> registry, () -> "{}");
 
     HttpResponse<String> response = get(InfraHttpServer.METRICS_PATH);
 
@@ -84,7 +84,7 @@ class InfraHttpServerTest {
   @Test
   void supervisorEndpointServesTheJsonAndOtherPathsAre404() throws Exception {
     server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
-        new PrometheusRegistry(), () -> "{\"state\":\"RUNNING\"}\n");
+        PrometheusRegistry::new, () -> "{\"state\":\"RUNNING\"}\n");
 
     HttpResponse<String> supervisor = get(InfraHttpServer.SUPERVISOR_PATH);
     assertThat(supervisor.statusCode()).isEqualTo(200);
@@ -97,7 +97,7 @@ class InfraHttpServerTest {
   void busyPortIsAClearError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       assertThatThrownBy(() -> InfraHttpServer.start(taken.getLocalPort(), new HealthRegistry(Clock.systemUTC()),
-          Duration.ofSeconds(1), new PrometheusRegistry(), () -> "{}"))
+          Duration.ofSeconds(1), PrometheusRegistry::new, () -> "{}"))
           .isInstanceOf(ConfigException.class)
           .hasMessageStartingWith("infraServerPort " + taken.getLocalPort() + ": cannot listen: ")
           .hasMessageEndingWith("(set infraServerPort to a free port)");
@@ -105,7 +105,7 @@ class InfraHttpServerTest {
   }
 
   private void start(HealthRegistry health, Duration timeout) {
-    server = InfraHttpServer.start(FreePort.find(), health, timeout, new PrometheusRegistry(), () -> "{}");
+    server = InfraHttpServer.start(FreePort.find(), health, timeout, PrometheusRegistry::new, () -> "{}");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

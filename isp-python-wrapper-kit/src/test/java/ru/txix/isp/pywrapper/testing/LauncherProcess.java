@@ -40,6 +40,11 @@ public final class LauncherProcess implements AutoCloseable {
     command.addAll(jvmArgs);
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
+    return run(command, directory, environment);
+  }
+
+  /** Runs {@code command} (a start script, say) in {@code directory} with exactly {@code environment}. */
+  public static LauncherProcess run(List<String> command, Path directory, Map<String, String> environment) {
     Path output = directory.resolve("launcher.out");
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(directory.toFile())

@@ -13,16 +13,23 @@ import ru.txix.isp.pywrapper.PythonWrapper;
  * {@link PythonWrapper#execute(ModuleSpec)}. Cluster mode unless {@code CLUSTER_MODE=offline}.
  */
 public final class Launcher {
-  private static final Logger log = LoggerFactory.getLogger(Launcher.class);
-
   private Launcher() {
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    // The jar carries Logback: name it rather than have SLF4J scan every module and jar for providers (and do
+    // not announce it on stderr).
+    System.getProperties().putIfAbsent("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+    System.getProperties().putIfAbsent("slf4j.internal.verbosity", "WARN");
+    PythonWrapper.preload(); // in parallel with reading the files
+    if (args.length == 1 && args[0].equals("--train")) {
+      System.exit(Training.run(Path.of("").toAbsolutePath()));
+    }
     int code;
     try {
       code = PythonWrapper.execute(ModuleFiles.load(Path.of("").toAbsolutePath()));
     } catch (ModuleFiles.Invalid e) {
+      Logger log = LoggerFactory.getLogger(Launcher.class);
       e.problems().forEach(log::error);
       if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
         context.stop(); // writes out the queued lines

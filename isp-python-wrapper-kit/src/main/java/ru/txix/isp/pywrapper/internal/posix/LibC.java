@@ -17,18 +17,47 @@ import com.sun.jna.ptr.IntByReference;
 interface LibC extends Library {
   LibC INSTANCE = Loader.load();
 
-  /** Loads libc with UTF-8 strings (JNA would use the platform's encoding: paths garbled under LANG=C). */
+  /**
+   * Loads glibc by its soname, {@code libc.so.6} (elsewhere: {@code c}), with UTF-8 strings (JNA would use the
+   * platform's encoding: paths garbled under LANG=C).
+   *
+   * <p>Unless told the system's library directories ({@code jna.platform.library.path}), JNA learns them by
+   * running {@code /sbin/ldconfig -p} — a process, some 30 ms of CPU at start-up — although a library named by
+   * its soname needs no search. Where the property is not set, it is set to the usual directories
+   * ({@code /usr/lib/<multiarch>}, {@code /lib/<multiarch>}, {@code /usr/lib64}, {@code /lib64},
+   * {@code /usr/lib}, {@code /lib}) before JNA loads.
+   */
   final class Loader {
+    static final String NAME = isLinux() ? "libc.so.6" : "c";
+
     private Loader() {
     }
 
     static LibC load() {
-      utf8();
-      return Native.load("c", LibC.class);
+      configure();
+      try {
+        return Native.load(NAME, LibC.class);
+      } catch (UnsatisfiedLinkError e) {
+        return Native.load("c", LibC.class); // not glibc: let JNA search
+      }
     }
 
-    static void utf8() {
+    static void configure() {
       System.getProperties().putIfAbsent("jna.encoding", "UTF-8");
+      if (isLinux()) {
+        String arch = System.getProperty("os.arch", "");
+        String multiarch = switch (arch) {
+          case "amd64", "x86_64" -> "x86_64-linux-gnu";
+          case "aarch64" -> "aarch64-linux-gnu";
+          default -> arch + "-linux-gnu";
+        };
+        System.getProperties().putIfAbsent("jna.platform.library.path", String.join(":", "/usr/lib/" + multiarch,
+            "/lib/" + multiarch, "/usr/lib64", "/lib64", "/usr/lib", "/lib"));
+      }
+    }
+
+    private static boolean isLinux() {
+      return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
     }
   }
 

@@ -69,6 +69,33 @@ public final class NativeSpawn {
     if (!available()) {
       throw new IOException("native spawn not available: " + unavailableBecause());
     }
+    return spawnOrRehearse(path, argv, environment, directory, passFd);
+  }
+
+  /**
+   * Loads the native layer and rehearses a spawn — every call but {@code posix_spawn} itself — so that the
+   * first real spawn finds the functions linked; for a background thread at start-up. Never throws.
+   */
+  public static void preload() {
+    if (!available()) {
+      return;
+    }
+    try {
+      spawnOrRehearse(null, List.of(), Map.of(), Path.of("/"), -1);
+      // The calls of a stop, linked now rather than on the stop path: each first call through JNA costs about
+      // a millisecond. Harmless: signal 0 only checks, and the host is no child of its own.
+      int self = (int) ProcessHandle.current().pid();
+      LibC.INSTANCE.kill(self, 0);
+      LibC.INSTANCE.getpgid(self);
+      reapIfExited(self);
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // the real calls will report it
+    }
+  }
+
+  /** Spawns {@code path}, or, when it is null, does everything except the spawn itself and returns 0. */
+  private static int spawnOrRehearse(String path, List<String> argv, Map<String, String> environment,
+                                     Path directory, int passFd) throws IOException {
     LibC c = LibC.INSTANCE;
     try (Memory attributes = new Memory(BLOCK); Memory actions = new Memory(BLOCK);
          Memory mask = new Memory(SIGSET); Memory defaults = new Memory(SIGSET)) {
@@ -95,6 +122,9 @@ public final class NativeSpawn {
           closeFrom(c, actions, firstClosed);
           check("posix_spawn_file_actions_addchdir_np",
               c.posix_spawn_file_actions_addchdir_np(actions, directory.toString()));
+          if (path == null) {
+            return 0;
+          }
           IntByReference pid = new IntByReference();
           StringArray args = new StringArray(argv.toArray(new String[0]), "UTF-8");
           StringArray env = new StringArray(environment.entrySet().stream()
@@ -194,8 +224,8 @@ public final class NativeSpawn {
       return new Capabilities(false, false, "not Linux (" + os + ")");
     }
     try {
-      LibC.Loader.utf8();
-      NativeLibrary libc = NativeLibrary.getInstance("c");
+      LibC.Loader.configure();
+      NativeLibrary libc = NativeLibrary.getInstance(LibC.Loader.NAME);
       libc.getFunction("posix_spawn_file_actions_addchdir_np");
       boolean closeFrom;
       try {

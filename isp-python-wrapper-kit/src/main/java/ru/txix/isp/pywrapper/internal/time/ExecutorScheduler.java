@@ -6,7 +6,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 
-/** A {@link Scheduler} on one named daemon thread. Cancelled tasks are removed at once, so none pile up. */
+/**
+ * A {@link Scheduler} on one named daemon thread, which ends when nothing is scheduled for a while and comes back
+ * with the next task. Cancelled tasks are removed at once, so none pile up (nor keep the thread).
+ */
 public final class ExecutorScheduler implements Scheduler, AutoCloseable {
   private final ScheduledThreadPoolExecutor executor;
 
@@ -14,6 +17,8 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
     executor = new ScheduledThreadPoolExecutor(1, NamedThreads.daemon(threadName));
     executor.setRemoveOnCancelPolicy(true);
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setKeepAliveTime(NamedThreads.IDLE_SECONDS, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
   }
 
   @Override
