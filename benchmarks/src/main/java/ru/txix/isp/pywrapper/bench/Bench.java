@@ -3,50 +3,32 @@ package ru.txix.isp.pywrapper.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import ru.txix.isp.pywrapper.cluster.ClusterEvents;
-import ru.txix.isp.pywrapper.testing.FakeConfigService;
-import ru.txix.isp.pywrapper.testing.FreePort;
-import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import java.util.function.Function;
 import ru.txix.isp.pywrapper.testing.ProcStatus;
-import ru.txix.isp.pywrapper.testing.PythonProject;
 import ru.txix.isp.pywrapper.testing.Uv;
-import tools.jackson.databind.JsonNode;
 
 /**
- * {@code make bench}: the launcher jar against real uv/Python children; prints a markdown report and writes it
- * to {@code bench/results/latest.md}.
+ * {@code make bench}: the host against real uv/Python children, side by side in one run for each way of
+ * running it — JDK 17 with {@code java -jar}, with the start script's lean flags, with the script and its CDS
+ * archive (the production command), and JDK 25 with the script and its AOT cache — against the floors (a JVM
+ * hello world with the same flags, {@code uv run main.py} alone). Prints a markdown report and writes it to
+ * {@code bench/results/latest.md}.
  *
- * <ul>
- *   <li>P1 config change → new child accepting, against the floor ({@code uv run main.py} alone);
- *   <li>P2 cold start: {@code java -jar} → child spawned, → child accepting, per JVM flag set (with AppCDS);
- *   <li>P3 the host's RSS, threads and fds at rest and after 1,000 restarts;
- *   <li>P4 {@code <m>_MODULE_CONNECTED} → POST handled by the child;
- *   <li>P5 a burst of 100 {@code CONFIG:SEND_CONFIG_CHANGED}: restarts and time to the final config.
- * </ul>
- *
- * {@code -Dbench.only=P1} (or a comma-separated list) runs some sections only.
- *
- * <p>Times are taken on CLOCK_MONOTONIC on both sides: Java's {@code System.nanoTime()} at the trigger, Python's
- * {@code time.monotonic_ns()} in the fixture's events (sent by UDP); the launcher's own log lines give wall-clock
- * times for P2's "spawned".
+ * <p>Sections (choose with {@code -Dbench.only=START,MEMORY,P1,CLUSTER,P6}): start, stop and memory per
+ * configuration (with P1, the config change); P4/P5 in cluster mode; P6 zero-downtime under load. Sizes:
+ * {@code -Dbench.coldStarts} (20), {@code -Dbench.samples} (40, P1), {@code -Dbench.memoryRestarts} (1000),
+ * {@code -Dbench.jdk25} (the JDK 25 java; the column is left out when it is missing).
  */
 public final class Bench {
-  static final Path JAR = Path.of("launcher/target/isp-python-wrapper.jar");
-  static final List<String> LEAN = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1");
-  static final Duration WAIT = Duration.ofSeconds(60);
-
+  private final int coldStarts = Integer.getInteger("bench.coldStarts", 20);
   private final int samples = Integer.getInteger("bench.samples", 40);
-  private final int coldStarts = Integer.getInteger("bench.coldStarts", 10);
   private final int memoryRestarts = Integer.getInteger("bench.memoryRestarts", 1000);
+  private final String only = System.getProperty("bench.only", "START,MEMORY,P1,CLUSTER,P6");
   private final Path work;
   private final List<String> report = new ArrayList<>();
 
@@ -55,26 +37,40 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: run `make build` first");
+    if (!Files.exists(HostConfig.JAR)) {
+      throw new IllegalStateException(HostConfig.JAR + " is missing: run `make build` first");
     }
     new Bench(Files.createTempDirectory("pywrapper-bench")).run();
   }
 
   private void run() throws Exception {
-    header();
-    String only = System.getProperty("bench.only", "P1,P2,P3,P4");
-    if (only.contains("P1")) {
-      p1ConfigChange();
+    Path java17 = Path.of(ProcessHandle.current().info().command().orElseThrow());
+    Path java25 = Path.of(System.getProperty("bench.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+    header(java17);
+    Map<HostConfig, HostRuns> columns = new LinkedHashMap<>();
+    columns.put(HostConfig.plain(java17), null);
+    columns.put(HostConfig.script("JDK 17, script's lean flags, no cache", java17, work.resolve("install-lean"),
+        null), null);
+    HostRuns production = new HostRuns(null, work.resolve("probe"));
+    HostConfig archive = HostConfig.script("**JDK 17, `isp-python-wrapper` with its CDS archive**", java17,
+        work.resolve("install-17"), production.projectDir());
+    columns.put(archive, null);
+    if (Files.isExecutable(java25)) {
+      columns.put(HostConfig.script("JDK 25, `isp-python-wrapper` with its AOT cache", java25,
+          work.resolve("install-25"), production.projectDir()), null);
     }
-    if (only.contains("P2")) {
-      p2ColdStart();
+    int index = 0;
+    for (HostConfig config : columns.keySet()) {
+      columns.put(config, new HostRuns(config, work.resolve("host-" + index++)));
     }
-    if (only.contains("P3")) {
-      p3Memory();
+    if (only.contains("START") || only.contains("MEMORY") || only.contains("P1")) {
+      hostTable(columns);
     }
-    if (only.contains("P4") || only.contains("P5")) {
-      cluster();
+    if (only.contains("CLUSTER")) {
+      report.addAll(ClusterBench.run(archive, work.resolve("cluster"), samples));
+    }
+    if (only.contains("P6")) {
+      report.addAll(ZeroDowntimeBench.run(archive, work));
     }
     String text = String.join("\n", report) + "\n";
     System.out.println();
@@ -85,7 +81,95 @@ public final class Bench {
     System.out.println("written to " + out);
   }
 
-  private void header() throws IOException {
+  private void hostTable(Map<HostConfig, HostRuns> columns) throws Exception {
+    HelloWorld hello = new HelloWorld(work);
+    Map<HostConfig, Column> results = new LinkedHashMap<>();
+    List<Long> startFloor = new ArrayList<>();
+    List<Long> stopFloor = new ArrayList<>();
+    try (Floor floor = new Floor(work.resolve("floor"))) {
+      for (int i = 0; i < coldStarts + 1; i++) {
+        long[] sample = floor.sample();
+        if (i > 0) {
+          startFloor.add(sample[0]);
+          stopFloor.add(sample[1]);
+        }
+      }
+      for (Map.Entry<HostConfig, HostRuns> column : columns.entrySet()) {
+        HostConfig config = column.getKey();
+        System.out.println("measuring: " + config.name());
+        Column c = new Column();
+        for (int i = 0; i < coldStarts + 1; i++) {
+          long nanos = hello.wallNanos(config.java(), config.helloFlags());
+          if (i > 0) {
+            c.hello.add(nanos);
+          }
+        }
+        c.helloRest = hello.atRest(config.java(), config.helloFlags());
+        if (only.contains("START")) {
+          c.starts = column.getValue().coldStarts(coldStarts);
+        }
+        if (only.contains("MEMORY")) {
+          c.memory = column.getValue().memory(memoryRestarts);
+        }
+        if (only.contains("P1")) {
+          c.p1 = column.getValue().configChanges(floor, samples);
+        }
+        results.put(config, c);
+      }
+    }
+    report.add("#### Start, memory, stop, config change: the host in four ways against the floors");
+    report.add("");
+    StringBuilder head = new StringBuilder("| measure (median; p95 in brackets) |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (HostConfig config : results.keySet()) {
+      head.append(' ').append(config.name()).append(" |");
+      rule.append("---|");
+    }
+    report.add(head.toString());
+    report.add(rule.toString());
+    row(results, "JVM hello world, same flags (no cache): exec → exit (n = " + coldStarts + ")",
+        c -> cell(c.hello));
+    row(results, "`uv run main.py` alone: exec → listening", c -> cell(startFloor));
+    if (only.contains("START")) {
+      row(results, "**exec → child spawned** (n = " + coldStarts + ")", c -> cell(c.starts, HostRuns.Start::spawned));
+      row(results, "… ÷ hello world (target ≤ 4)", c -> ratio(median(c.starts, HostRuns.Start::spawned),
+          median(c.hello)));
+      row(results, "exec → child listening", c -> cell(c.starts, HostRuns.Start::listening));
+      row(results, "stop: SIGTERM → host exited", c -> cell(c.starts, HostRuns.Start::stop));
+      row(results, "**stop − the child's own exit** (`uv run` alone: " + cell(stopFloor) + "; target ≤ 10 ms)",
+          c -> String.format("%.1f ms", median(c.starts, HostRuns.Start::stop) - median(stopFloor)));
+    }
+    row(results, "hello world at rest: RSS (anonymous) / threads", c -> memory(c.helloRest));
+    if (only.contains("MEMORY")) {
+      row(results, "**host at rest** (" + HostRuns.REST.toSeconds() + " s after start): RSS (anonymous) / "
+          + "threads", c -> memory(c.memory.rest()));
+      row(results, "… RSS ÷ hello world's (target ≤ 1.4; threads ≤ 12)",
+          c -> ratio(c.memory.rest().rssKib(), c.helloRest.rssKib()));
+      row(results, "after the first metrics scrape", c -> memory(c.memory.scraped()));
+      row(results, "after " + memoryRestarts + " restarts (config changes), " + HostRuns.REST.toSeconds()
+          + " s later", c -> memory(c.memory.afterRestarts()));
+    }
+    if (only.contains("P1")) {
+      row(results, "**P1 config change: host overhead over the floor** (n = " + samples + "; target ≤ 10 ms)",
+          c -> cell(c.p1));
+    }
+    report.add("");
+    report.add("Hello world: `java <the host's flags> Hello` (the JDK's default CDS archive, not the host's). "
+        + "Spawned: the host's log line written right after `posix_spawn` returned. Listening and P1: the fixture's "
+        + "own clock. P1: `conf/config.json` replaced until the new child listens, minus a start of `uv run "
+        + "main.py` alone measured just before (pairs). Stop: after 1 s of rest, SIGTERM to the host until it "
+        + "exited (child stopped, leftovers swept); the child's own exit is `uv run main.py`'s after SIGTERM. "
+        + "The caches are trained on the benchmark's module (`isp-python-wrapper --create-cache` in its folder).");
+    report.add("");
+  }
+
+  private void row(Map<HostConfig, Column> results, String label, Function<Column, String> cell) {
+    StringBuilder line = new StringBuilder("| " + label + " |");
+    results.values().forEach(c -> line.append(' ').append(cell.apply(c)).append(" |"));
+    report.add(line.toString());
+  }
+
+  private void header(Path java) throws IOException {
     String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
         .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
     String uv = new String(new ProcessBuilder(Uv.binary().toString(), "--version").start().getInputStream()
@@ -94,266 +178,26 @@ public final class Bench {
         .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).orElse(0L);
     report.add("Measured " + LocalDate.now() + " on " + cpu + " (" + Runtime.getRuntime().availableProcessors()
         + " cores, " + memory + " GiB), " + System.getProperty("os.name") + " " + System.getProperty("os.version")
-        + ", Java " + System.getProperty("java.version") + ", " + uv + "; the Python fixture serves HTTP with the "
-        + "standard library. Lean flags: `" + String.join(" ", LEAN) + "`.");
+        + ", Java " + System.getProperty("java.version") + " (" + java + "), " + uv + "; the Python fixture "
+        + "serves HTTP with the standard library; offline mode. Jar: "
+        + Files.size(HostConfig.JAR) / 1024 + " KiB.");
     report.add("");
   }
 
-  // ---- P1 ----
-
-  private void p1ConfigChange() throws Exception {
-    report.add("#### P1 config change → new child accepting (offline mode), against the floor");
-    report.add("");
-    report.add("| JVM flags | n | start floor | stop floor | change | **host overhead** (change − start floor) "
-        + "| host's own work (− stop floor too) | target |");
-    report.add("|---|---|---|---|---|---|---|---|");
-    for (List<String> flags : List.of(List.<String>of(), LEAN)) {
-      Path dir = work.resolve("p1-" + (flags.isEmpty() ? "default" : "lean"));
-      try (Inbox inbox = new Inbox(); Floor floor = new Floor(dir.resolveSibling(dir.getFileName() + "-floor"));
-           LauncherProcess launcher = offlineLauncher(dir, flags, inbox, "python: { configRestartInterval: 0s }")) {
-        inbox.await("listening", e -> true, WAIT);
-        List<Long> starts = new ArrayList<>();
-        List<Long> stops = new ArrayList<>();
-        List<Long> changes = new ArrayList<>();
-        List<Long> overheads = new ArrayList<>();
-        List<Long> own = new ArrayList<>();
-        for (int v = 1; v <= samples + 2; v++) {
-          long[] floorNanos = floor.sample();
-          long changeNanos = change(dir, inbox, v);
-          if (v > 2) {
-            starts.add(floorNanos[0]);
-            stops.add(floorNanos[1]);
-            changes.add(changeNanos);
-            overheads.add(changeNanos - floorNanos[0]);
-            own.add(changeNanos - floorNanos[0] - floorNanos[1]);
-          }
-        }
-        report.add("| " + label(flags) + " | " + samples + " | " + cell(starts) + " | " + cell(stops) + " | "
-            + cell(changes) + " | **" + cell(overheads) + "** | " + cell(own) + " | ≤ 10 ms median |");
-        stop(launcher);
-      }
-    }
-    report.add("");
-    report.add("Medians, p95 in brackets. Start floor: `uv run main.py` started directly until its socket listens. "
-        + "Stop floor: SIGTERM to that `uv` until it exited (Python's handler, then uv's own exit). Change: "
-        + "`conf/config.json` replaced (rename) until the new child listens — the host notices the edit "
-        + "(inotify), parses and checks it, writes `CONFIG_FILE` (fsync, rename), sends SIGTERM to the old "
-        + "child's group, waits for its exit and spawns `setsid uv run main.py`. Floor and change samples "
-        + "alternate; differences are pairwise. `python.configRestartInterval: 0s` lets the changes follow each "
-        + "other.");
-    report.add("");
+  private static final class Column {
+    final List<Long> hello = new ArrayList<>();
+    ProcStatus helloRest;
+    List<HostRuns.Start> starts = List.of();
+    HostRuns.Memory memory;
+    List<Long> p1 = List.of();
   }
 
-  // ---- P2 ----
-
-  private void p2ColdStart() throws Exception {
-    Path archive = work.resolve("pywrapper.jsa");
-    train(archive);
-    List<String> cds = new ArrayList<>(LEAN);
-    cds.add("-XX:SharedArchiveFile=" + archive);
-    report.add("#### P2 cold start: `java -jar` → child spawned, → child accepting");
-    report.add("");
-    report.add("| JVM flags | n | → child spawned | → child accepting | (child alone: spawned → accepting) |");
-    report.add("|---|---|---|---|---|");
-    for (List<String> flags : List.of(List.<String>of(), LEAN, cds)) {
-      List<Long> spawned = new ArrayList<>();
-      List<Long> accepting = new ArrayList<>();
-      List<Long> child = new ArrayList<>();
-      for (int i = -1; i < coldStarts; i++) {
-        Path dir = work.resolve("p2-" + flags.size() + "-" + i);
-        try (Inbox inbox = new Inbox()) {
-          Instant wallStart = Instant.now();
-          long start = System.nanoTime();
-          LauncherProcess launcher = offlineLauncher(dir, flags, inbox, "");
-          JsonNode listening = inbox.await("listening", e -> true, WAIT);
-          JsonNode log = launcher.awaitLogContaining("python service started", WAIT);
-          long spawnedNanos = Duration.between(wallStart, Instant.parse(log.get("time").asString())).toNanos();
-          long acceptingNanos = listening.get("monotonicNs").asLong() - start;
-          if (i >= 0) {
-            spawned.add(spawnedNanos);
-            accepting.add(acceptingNanos);
-            child.add(acceptingNanos - spawnedNanos);
-          }
-          stop(launcher);
-        }
-      }
-      report.add("| " + label(flags).replace(archive.toString(), "pywrapper.jsa") + " | " + coldStarts + " | "
-          + cell(spawned) + " | " + cell(accepting) + " | " + cell(child) + " |");
-    }
-    report.add("");
-    report.add("AppCDS: the archive is written by one training run, `java -XX:ArchiveClassesAtExit=pywrapper.jsa "
-        + "-jar isp-python-wrapper.jar` (start, get a config, stop), and used with "
-        + "`-XX:SharedArchiveFile=pywrapper.jsa`. \"Spawned\" comes from the host's log line (wall clock, "
-        + "millisecond resolution), \"accepting\" from the child's own clock.");
-    report.add("");
+  private static double median(List<Long> nanos) {
+    return Stats.ofNanos(nanos).median();
   }
 
-  /** One start-config-stop run that writes the AppCDS archive. */
-  private void train(Path archive) throws Exception {
-    List<String> flags = new ArrayList<>(LEAN);
-    flags.add("-XX:ArchiveClassesAtExit=" + archive);
-    try (Inbox inbox = new Inbox();
-         LauncherProcess launcher = offlineLauncher(work.resolve("p2-train"), flags, inbox, "")) {
-      inbox.await("listening", e -> true, WAIT);
-      Thread.sleep(1500);
-      stop(launcher);
-    }
-    if (!Files.exists(archive)) {
-      throw new IllegalStateException("no AppCDS archive was written at " + archive);
-    }
-  }
-
-  // ---- P3 ----
-
-  private void p3Memory() throws Exception {
-    report.add("#### P3 the host's memory, threads and files, at rest and across restarts");
-    report.add("");
-    report.add("| JVM flags | moment | RSS | threads | open fds |");
-    report.add("|---|---|---|---|---|");
-    for (List<String> flags : List.of(List.<String>of(), LEAN)) {
-      int restarts = flags.isEmpty() ? 100 : memoryRestarts;
-      Path dir = work.resolve("p3-" + (flags.isEmpty() ? "default" : "lean"));
-      try (Inbox inbox = new Inbox();
-           LauncherProcess launcher = offlineLauncher(dir, flags, inbox, "python: { configRestartInterval: 0s }")) {
-        inbox.await("listening", e -> true, WAIT);
-        Thread.sleep(3000);
-        ProcStatus rest = ProcStatus.of(launcher.pid());
-        ProcStatus afterOne = null;
-        ProcStatus afterTenth = null;
-        for (int v = 1; v <= restarts; v++) {
-          change(dir, inbox, v);
-          if (v == 1) {
-            afterOne = ProcStatus.of(launcher.pid());
-          }
-          if (v == restarts / 10) {
-            afterTenth = ProcStatus.of(launcher.pid());
-          }
-        }
-        Thread.sleep(1000);
-        ProcStatus afterAll = ProcStatus.of(launcher.pid());
-        report.add(row(flags, "at rest, 3 s after start", rest));
-        report.add(row(flags, "after 1 restart", afterOne));
-        report.add(row(flags, "after " + restarts / 10 + " restarts", afterTenth));
-        report.add(row(flags, "after " + restarts + " restarts", afterAll));
-        stop(launcher);
-      }
-    }
-    report.add("");
-  }
-
-  private static String row(List<String> flags, String moment, ProcStatus status) {
-    return "| " + label(flags) + " | " + moment + " | " + status.rssMib() + " | " + status.threads() + " | "
-        + status.fds() + " |";
-  }
-
-  // ---- P4, P5 ----
-
-  private void cluster() throws Exception {
-    Path dir = work.resolve("cluster");
-    int port = FreePort.find();
-    try (FakeConfigService service = FakeConfigService.start(); Inbox inbox = new Inbox()) {
-      PythonProject project = PythonProject.in(dir).withConf("bench-cluster", port, service.address(), "{}");
-      project.write("conf/default_remote_config.json", "{\"v\":0}");
-      project.write("conf/module.yml", "requiredModules: [auth]\n");
-      Map<String, String> environment = new HashMap<>(project.environment());
-      environment.put("FIXTURE_NOTIFY", inbox.address());
-      try (LauncherProcess launcher = LauncherProcess.start(JAR, dir, environment, LEAN)) {
-        service.await(ClusterEvents.MODULE_READY, WAIT);
-        inbox.await("addresses", e -> true, WAIT);
-        List<Long> addresses = new ArrayList<>();
-        for (int i = 1; i <= samples * 5 + 5; i++) {
-          String ip = "10.1." + (i / 250) + "." + (i % 250);
-          long sent = System.nanoTime();
-          service.pushAddresses("auth", "[{\"ip\":\"" + ip + "\",\"port\":\"9001\"}]");
-          JsonNode delivered = inbox.await("addresses", e -> e.get("hosts").get(0).asString().startsWith(ip + ":"),
-              WAIT);
-          if (i > 5) {
-            addresses.add(delivered.get("monotonicNs").asLong() - sent);
-          }
-        }
-        report.add("#### P4, P5 cluster mode (config-service double in the benchmark's JVM, launcher with the lean "
-            + "flags)");
-        report.add("");
-        report.add("| Measure | n | median | p95 | target |");
-        report.add("|---|---|---|---|---|");
-        Stats a = Stats.ofNanos(addresses);
-        report.add(String.format("| P4 `<m>_MODULE_CONNECTED` sent → POST handled by the child | %d | %.2f ms "
-            + "| %.2f ms | ≤ 5 ms median |", a.count(), a.median(), a.p95()));
-
-        List<Long> configs = new ArrayList<>();
-        for (int v = 1; v <= 12; v++) {
-          int value = v;
-          Thread.sleep(1600); // past configRestartInterval: each change is a restart of its own
-          long sent = System.nanoTime();
-          service.pushConfig("bench-cluster", "{\"v\":" + v + "}");
-          JsonNode started = inbox.await("started", e -> e.path("config").path("v").asInt() == value, WAIT);
-          long pid = started.get("pid").asLong();
-          JsonNode listening = inbox.await("listening", e -> e.get("pid").asLong() == pid, WAIT);
-          if (v > 2) {
-            configs.add(listening.get("monotonicNs").asLong() - sent);
-          }
-        }
-        Stats c = Stats.ofNanos(configs);
-        report.add(String.format("| `CONFIG:SEND_CONFIG_CHANGED` sent → new child listening | %d | %.1f ms "
-            + "| %.1f ms | floor + P1 overhead |", c.count(), c.median(), c.p95()));
-
-        Thread.sleep(2000);
-        inbox.clear();
-        int startedBefore = project.events("started").size();
-        long burst = System.nanoTime();
-        for (int v = 101; v <= 200; v++) {
-          service.pushConfig("bench-cluster", "{\"v\":" + v + "}");
-          Thread.sleep(Math.max(0, (v - 100) * 10L - (System.nanoTime() - burst) / 1_000_000));
-        }
-        long burstMillis = (System.nanoTime() - burst) / 1_000_000;
-        JsonNode last = inbox.await("started", e -> e.path("config").path("v").asInt() == 200, WAIT);
-        JsonNode lastListening = inbox.await("listening", e -> e.get("pid").asLong() == last.get("pid").asLong(),
-            WAIT);
-        long toFinal = (lastListening.get("monotonicNs").asLong() - burst) / 1_000_000;
-        Thread.sleep(3000);
-        int restarts = project.events("started").size() - startedBefore;
-        report.add("| P5 100 `CONFIG:SEND_CONFIG_CHANGED` in " + burstMillis + " ms | 1 | " + restarts
-            + " restarts; final config's child listening " + toFinal + " ms after the first push | | "
-            + "≤ 2 restarts |");
-        report.add("");
-        stop(launcher);
-      }
-    }
-  }
-
-  // ---- helpers ----
-
-  private LauncherProcess offlineLauncher(Path dir, List<String> flags, Inbox inbox, String extraConfig)
-      throws IOException {
-    PythonProject project = PythonProject.in(dir).withConf("bench", FreePort.find(), "127.0.0.1:9001", "{\"v\":0}");
-    if (!extraConfig.isEmpty()) {
-      project.write("conf/config.yml", Files.readString(dir.resolve("conf/config.yml")) + extraConfig + "\n");
-    }
-    Map<String, String> environment = new HashMap<>(project.environment());
-    environment.put("CLUSTER_MODE", "offline");
-    environment.put("FIXTURE_NOTIFY", inbox.address());
-    return LauncherProcess.start(JAR, dir, environment, flags);
-  }
-
-  /** Replaces the offline config with {"v":v}; returns the nanoseconds until the new child listens. */
-  private static long change(Path dir, Inbox inbox, int v) throws IOException {
-    Path temp = dir.resolve("conf/config.json.tmp");
-    Files.writeString(temp, "{\"v\":" + v + "}");
-    Files.move(temp, dir.resolve("conf/config.json"), StandardCopyOption.ATOMIC_MOVE);
-    long written = System.nanoTime();
-    JsonNode started = inbox.await("started", e -> e.path("config").path("v").asInt() == v, WAIT);
-    long pid = started.get("pid").asLong();
-    JsonNode listening = inbox.await("listening", e -> e.get("pid").asLong() == pid, WAIT);
-    return listening.get("monotonicNs").asLong() - written;
-  }
-
-  private static void stop(LauncherProcess launcher) {
-    launcher.signal("TERM");
-    launcher.awaitExit(Duration.ofSeconds(20));
-  }
-
-  private static String label(List<String> flags) {
-    return flags.isEmpty() ? "defaults" : "`" + String.join(" ", flags) + "`";
+  private static double median(List<HostRuns.Start> starts, Function<HostRuns.Start, Long> field) {
+    return median(starts.stream().map(field).toList());
   }
 
   private static String cell(List<Long> nanos) {
@@ -361,44 +205,16 @@ public final class Bench {
     return String.format("%.1f ms (%.1f)", stats.median(), stats.p95());
   }
 
-  /** {@code uv run main.py} started directly: the time any host has to wait for. */
-  private static final class Floor implements AutoCloseable {
-    private final Path dir;
-    private final Inbox inbox = new Inbox();
-    private final Map<String, String> environment;
+  private static String cell(List<HostRuns.Start> starts, Function<HostRuns.Start, Long> field) {
+    return cell(starts.stream().map(field).toList());
+  }
 
-    Floor(Path dir) throws IOException {
-      this.dir = dir;
-      PythonProject project = PythonProject.in(dir);
-      project.write("config.json", "{}");
-      environment = new HashMap<>(project.environment());
-      environment.put("BINDING_ADDRESS", "127.0.0.1:" + FreePort.find());
-      environment.put("CONFIG_FILE", dir.resolve("config.json").toString());
-      environment.put("FIXTURE_NOTIFY", inbox.address());
-    }
+  private static String ratio(double value, double floor) {
+    return String.format("%.2f×", value / floor);
+  }
 
-    /** {start → listening, SIGTERM → exited} in nanoseconds. */
-    long[] sample() throws Exception {
-      ProcessBuilder builder = new ProcessBuilder(Uv.binary().toString(), "run", "main.py")
-          .directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("uv.out").toFile()));
-      builder.environment().clear();
-      builder.environment().putAll(environment);
-      inbox.clear();
-      long start = System.nanoTime();
-      Process process = builder.start();
-      JsonNode listening = inbox.await("listening", e -> true, WAIT);
-      long startNanos = listening.get("monotonicNs").asLong() - start;
-      Thread.sleep(50);
-      long stop = System.nanoTime();
-      process.destroy();
-      process.waitFor(10, TimeUnit.SECONDS);
-      return new long[] {startNanos, System.nanoTime() - stop};
-    }
-
-    @Override
-    public void close() {
-      inbox.close();
-    }
+  private static String memory(ProcStatus status) {
+    return String.format("%.1f MiB (%.1f) / %d", status.rssKib() / 1024.0, status.anonKib() / 1024.0,
+        status.threads());
   }
 }

@@ -13,16 +13,17 @@ import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
 import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.posix.Inotify;
 
 /**
  * Offline mode's remote config: a file, read at start and then watched; every change of its bytes is parsed
- * once and handed to the intake. The file's size and modification time are looked at every
- * {@code pollInterval}, and its bytes read when they change (and every {@value #REREAD_EVERY} looks in any case,
- * for file systems with coarse timestamps).
+ * once and handed to the intake. On Linux the folder is watched with inotify, and the file read as soon as
+ * something in it changes; elsewhere (and every second in any case) the file's size and modification time are
+ * looked at every {@code pollInterval}, its bytes read when they change, and every {@value #REREAD_EVERY} looks
+ * regardless (file systems with coarse timestamps).
  *
  * <p>One thread, "offline-config", does the watching; the intake runs on it (and, for the first read, on the
- * thread that starts the source). (Not the JDK's watch service: it costs a thread of its own, and a poll of
- * one file's metadata a few times a second costs nothing.)
+ * thread that starts the source). (Not the JDK's watch service: it costs a thread of its own.)
  */
 final class OfflineConfigSource implements ConfigSource {
   private static final Logger log = LoggerFactory.getLogger(OfflineConfigSource.class);
@@ -35,8 +36,12 @@ final class OfflineConfigSource implements ConfigSource {
   /** Every this many looks the bytes are read even if size and time are unchanged. */
   static final int REREAD_EVERY = 20;
 
+  /** With inotify: how often the file is looked at without an event. */
+  private static final Duration SAFETY_LOOK = Duration.ofSeconds(1);
+
   private final Duration pollInterval;
   private volatile boolean closed;
+  private volatile Inotify inotify;
   private Thread thread;
   private FileTime lastModified;
   private long lastSize = -1;
@@ -79,20 +84,37 @@ final class OfflineConfigSource implements ConfigSource {
       throw new ConfigException(displayName + ": cannot read the file: " + e, e);
     }
     intake.accept(displayName, RemoteConfigIntake.parse(last));
+    inotify = Inotify.watch(file.getParent()).orElse(null);
     thread = NamedThreads.daemon("offline-config").newThread(this::watch);
     thread.start();
     log.atInfo().addKeyValue("file", file.toString()).log("watching the offline remote config for changes");
   }
 
   private void watch() {
-    while (!closed) {
-      try {
-        Thread.sleep(unparsable != null ? SETTLE.toMillis() : pollInterval.toMillis());
-        check();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.atError().setCause(e).log("offline config watcher failed; continuing");
+    Inotify changes = inotify;
+    try {
+      while (!closed) {
+        try {
+          long wait = unparsable != null ? SETTLE.toMillis() : changes != null ? SAFETY_LOOK.toMillis()
+              : pollInterval.toMillis();
+          boolean changed = false;
+          if (changes != null) {
+            changed = changes.await((int) wait);
+          } else {
+            Thread.sleep(wait);
+          }
+          if (!closed) {
+            check(changed);
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          log.atError().setCause(e).log("offline config watcher failed; continuing");
+        }
+      }
+    } finally {
+      if (changes != null) {
+        changes.close();
       }
     }
   }
@@ -102,12 +124,13 @@ final class OfflineConfigSource implements ConfigSource {
     lastSize = attributes.size();
   }
 
-  private void check() {
+  /** Reads the file if it may have changed: an event in its folder, new size or time, or now and then. */
+  private void check(boolean event) {
     byte[] current;
     try {
       BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
       boolean same = attributes.size() == lastSize && attributes.lastModifiedTime().equals(lastModified);
-      if (same && unparsable == null && !reportedMissing && ++looks % REREAD_EVERY != 0) {
+      if (!event && same && unparsable == null && !reportedMissing && ++looks % REREAD_EVERY != 0) {
         return;
       }
       remember(attributes);
@@ -142,6 +165,10 @@ final class OfflineConfigSource implements ConfigSource {
   @Override
   public void stop() {
     closed = true;
+    Inotify changes = inotify;
+    if (changes != null) {
+      changes.wake();
+    }
     if (thread != null) {
       thread.interrupt();
     }

@@ -11,11 +11,12 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
 /**
- * A child is ready when a socket listening on its binding address belongs to it. On Linux: a listening socket
- * in {@code /proc/net/tcp}/{@code tcp6} on the port, colliding with the binding host, held (its inode among
- * {@code /proc/<pid>/fd}) by a process of the child's group — so another process that listens on the port does
- * not make the child look ready. Elsewhere: a TCP connect to the binding address succeeds. Probed every
- * {@code interval}.
+ * A child is ready when a socket listening on its binding address belongs to it: a TCP connect to the binding
+ * address succeeds, and, on Linux, a listening socket in {@code /proc/net/tcp}/{@code tcp6} on the port,
+ * colliding with the binding host, is held (its inode among {@code /proc/<pid>/fd}) by a process of the child's
+ * group — so another process that listens on the port does not make the child look ready. Probed every
+ * {@code interval}; the connect comes first, as reading {@code /proc/net/tcp} costs the kernel milliseconds (it
+ * walks the whole connection table) and the child is starting meanwhile.
  */
 public final class ListeningReadinessProbe implements ReadinessProbe {
   private static final int CONNECT_TIMEOUT_MILLIS = 250;
@@ -58,8 +59,11 @@ public final class ListeningReadinessProbe implements ReadinessProbe {
   }
 
   private boolean ready(ChildProcess child, BindingAddress binding) {
+    if (!accepts(binding.connectAddress())) {
+      return false;
+    }
     if (!proc) {
-      return accepts(binding.connectAddress());
+      return true;
     }
     List<TcpListeners.Listener> listeners = TcpListeners.listening(binding.port()).stream()
         .filter(listener -> listener.collidesWith(binding.host())).toList();

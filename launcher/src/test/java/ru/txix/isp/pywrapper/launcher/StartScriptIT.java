@@ -108,6 +108,14 @@ class StartScriptIT {
   }
 
   @Test
+  void passesDottedEnvironmentOverridesThrough() throws Exception {
+    // A POSIX sh like dash would drop "python.socket" (no shell identifier) before java saw it.
+    hostsTheProject(Map.of("JAVA", currentJava(), "python.socket", "inherit"));
+
+    assertThat(project.events("listening").get(0).get("inherited").asBoolean()).isTrue();
+  }
+
+  @Test
   void withoutTheJarItSaysWhatIsMissing() throws Exception {
     Files.delete(install.resolve("isp-python-wrapper.jar"));
     Result result = run(dir, Map.of("JAVA", currentJava()));

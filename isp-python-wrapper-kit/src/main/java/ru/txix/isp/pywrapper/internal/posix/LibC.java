@@ -112,5 +112,16 @@ interface LibC extends Library {
 
   int close(int fd) throws LastErrorException;
 
+  int inotify_init1(int flags) throws LastErrorException;
+
+  int inotify_add_watch(int fd, String path, int mask) throws LastErrorException;
+
+  int inotify_rm_watch(int fd, int watch) throws LastErrorException;
+
+  /** {@code fds}: {@code struct pollfd[]} (int fd, short events, short revents: 8 bytes each). */
+  int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
+
+  long read(int fd, byte[] buffer, long count) throws LastErrorException;
+
   String strerror(int error);
 }

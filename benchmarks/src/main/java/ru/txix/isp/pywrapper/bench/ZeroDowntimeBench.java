@@ -1,0 +1,107 @@
+package ru.txix.isp.pywrapper.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ru.txix.isp.pywrapper.testing.FreePort;
+import ru.txix.isp.pywrapper.testing.LauncherProcess;
+import ru.txix.isp.pywrapper.testing.LoadGenerator;
+import ru.txix.isp.pywrapper.testing.PythonProject;
+
+/**
+ * P6: 200 requests/s to the child through 20 config changes, for each way of handing over the port: failed
+ * requests, and latency during the changes against at rest.
+ */
+final class ZeroDowntimeBench {
+  private static final Duration WAIT = HostRuns.WAIT;
+  private static final int RATE = 200;
+  private static final int CHANGES = 20;
+
+  private ZeroDowntimeBench() {
+  }
+
+  static List<String> run(HostConfig config, Path work) throws Exception {
+    List<String> report = new ArrayList<>();
+    report.add("#### P6 zero-downtime: " + RATE + " requests/s through " + CHANGES + " config changes (" + config.name()
+        + ")");
+    report.add("");
+    report.add("| mode | requests | failed (refused / lost / timed out) | p50 / p99 at rest | p50 / p99 during "
+        + "changes | target |");
+    report.add("|---|---|---|---|---|---|");
+    report.add(mode(config, work.resolve("p6-bind"), "`bind` (python.socket: bind)", Map.of(),
+        "(today's gap)"));
+    report.add(mode(config, work.resolve("p6-inherit"), "`inherit`", Map.of("python.socket", "inherit"),
+        "0 failed"));
+    report.add(mode(config, work.resolve("p6-overlap"), "`inherit` + `notify` (overlap)", Map.of(
+        "python.socket", "inherit", "python.readiness", "notify"), "0 failed, p99 ≤ 2× at rest"));
+    report.add("");
+    report.add("\"During changes\": requests sent from a change's write until the new child is ready, plus 200 ms; "
+        + "\"at rest\": the 2 s before the first change. Loopback, one connection per request, 10 s timeout.");
+    report.add("");
+    return report;
+  }
+
+  private static String mode(HostConfig config, Path dir, String name, Map<String, String> settings, String target)
+      throws Exception {
+    int port = FreePort.find();
+    PythonProject project = PythonProject.in(dir).withConf("bench-p6", port, "127.0.0.1:9001", "{\"v\":0}");
+    Map<String, String> environment = new HashMap<>(project.environment());
+    environment.put("CLUSTER_MODE", "offline");
+    environment.put("python.configRestartInterval", "0s");
+    environment.putAll(settings);
+    boolean notify = settings.containsKey("python.readiness");
+    String ready = notify ? "notified" : "listening";
+    try (LauncherProcess host = config.start(dir, environment)) {
+      awaitEvents(project, ready, 1);
+      Thread.sleep(1000);
+      List<long[]> windows = new ArrayList<>();
+      long restFrom;
+      long restTo;
+      List<LoadGenerator.Result> results;
+      try (LoadGenerator load = LoadGenerator.start(port, "/", RATE, Duration.ofSeconds(10))) {
+        restFrom = System.nanoTime();
+        Thread.sleep(2000);
+        restTo = System.nanoTime();
+        for (int v = 1; v <= CHANGES; v++) {
+          long from = System.nanoTime();
+          Path temp = dir.resolve("conf/config.json.tmp");
+          Files.writeString(temp, "{\"v\":" + v + "}");
+          Files.move(temp, dir.resolve("conf/config.json"), StandardCopyOption.ATOMIC_MOVE);
+          awaitEvents(project, ready, v + 1);
+          windows.add(new long[] {from, System.nanoTime() + 200_000_000L});
+          Thread.sleep(300);
+        }
+        Thread.sleep(500);
+        load.close();
+        results = load.results();
+      }
+      host.signal("TERM");
+      host.awaitExit(Duration.ofSeconds(20));
+      List<LoadGenerator.Result> rest = results.stream().filter(r -> r.startNanos() >= restFrom
+          && r.startNanos() < restTo).toList();
+      List<LoadGenerator.Result> during = results.stream().filter(r -> windows.stream().anyMatch(w ->
+          r.startNanos() >= w[0] && r.startNanos() < w[1])).toList();
+      long failed = results.stream().filter(r -> !r.ok()).count();
+      return String.format("| %s | %d | %d (%d / %d / %d) | %.1f / %.1f ms | %.1f / %.1f ms | %s |", name,
+          results.size(), failed, LoadGenerator.count(results, "refused"), LoadGenerator.count(results, "lost"),
+          LoadGenerator.count(results, "timeout"), LoadGenerator.percentile(rest, 50),
+          LoadGenerator.percentile(rest, 99), LoadGenerator.percentile(during, 50),
+          LoadGenerator.percentile(during, 99), target);
+    }
+  }
+
+  private static void awaitEvents(PythonProject project, String event, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (project.events(event).size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no " + count + " '" + event + "' events within " + WAIT);
+      }
+      Thread.sleep(10);
+    }
+  }
+}
