@@ -182,8 +182,12 @@ public final class JsonValues {
         case LONG -> NODES.numberNode(parser.getLongValue());
         default -> NODES.numberNode(parser.getBigIntegerValue());
       };
-      case VALUE_NUMBER_FLOAT -> parser.isNaN() ? NODES.numberNode(parser.getDoubleValue())
-          : NODES.numberNode(parser.getDecimalValue());
+      case VALUE_NUMBER_FLOAT -> {
+        if (parser.isNaN()) { // YAML's .inf and .nan: JSON has no such numbers, and a string would not be one
+          throw new StreamReadException(parser, "not a finite number: " + parser.getText());
+        }
+        yield NODES.numberNode(parser.getDecimalValue());
+      }
       case VALUE_EMBEDDED_OBJECT -> parser.getEmbeddedObject() instanceof byte[] binary
           ? NODES.binaryNode(binary) : NODES.pojoNode(parser.getEmbeddedObject());
       default -> throw new StreamReadException(parser, "Unexpected token " + token);

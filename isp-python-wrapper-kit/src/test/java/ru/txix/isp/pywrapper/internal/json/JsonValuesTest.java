@@ -51,6 +51,13 @@ class JsonValuesTest {
   }
 
   @Test
+  void aNumberJsonCannotHoldIsAnErrorNeverAString() {
+    assertThatThrownBy(() -> JsonValues.readYaml("limit: .inf\n")).isInstanceOf(JacksonException.class)
+        .hasMessageContaining("not a finite number: .inf");
+    assertThatThrownBy(() -> JsonValues.readYaml("limit: .nan\n")).isInstanceOf(JacksonException.class);
+  }
+
+  @Test
   void sameValueIgnoresKeyOrderAndNumberForms() {
     assertThat(JsonValues.sameValue(JsonValues.read("{\"a\":1,\"b\":[1.0]}"), JsonValues.read("{\"b\":[1],\"a\":1.00}")))
         .isTrue();
