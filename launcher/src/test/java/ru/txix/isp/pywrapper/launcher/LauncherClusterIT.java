@@ -174,6 +174,22 @@ class LauncherClusterIT {
     await().atMost(WAIT).until(() -> !launcher.logs(l -> l.get("level").asString().equals("DEBUG")).isEmpty());
   }
 
+  @Test
+  void sigtermEndsTheHostWithinMomentsOfTheChildsExitWithTheSessionOpen() throws Exception {
+    launcher = start(Map.of());
+    service.await(ClusterEvents.MODULE_READY, WAIT);
+    Thread.sleep(500);
+
+    launcher.signal("TERM");
+    int code = launcher.awaitExit(WAIT);
+    long exitedAt = java.time.Instant.now().toEpochMilli();
+
+    assertThat(code).isEqualTo(0);
+    long childTermAt = project.events("sigterm").get(0).get("wallNs").asLong() / 1_000_000;
+    // A thread left blocked in native code (the session's socket read, say) holds the JVM's exit for 300 ms.
+    assertThat(exitedAt - childTermAt).as("ms from the child's SIGTERM to the host's exit").isLessThan(250);
+  }
+
   private LauncherProcess start(Map<String, String> extra) {
     Map<String, String> environment = new HashMap<>(project.environment());
     environment.putAll(extra);
