@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
@@ -44,23 +43,7 @@ public final class InheritedSocketReadinessProbe implements ReadinessProbe {
 
   @Override
   public Cancellable awaitReady(ChildProcess child, long generation, BindingAddress binding, Runnable onReady) {
-    AtomicBoolean cancelled = new AtomicBoolean();
-    scheduler.schedule(Duration.ZERO, new Runnable() {
-      @Override
-      public void run() {
-        if (cancelled.get()) {
-          return;
-        }
-        if (ready(child)) {
-          if (!cancelled.get()) {
-            onReady.run();
-          }
-        } else {
-          scheduler.schedule(interval, this);
-        }
-      }
-    });
-    return () -> cancelled.set(true);
+    return PollUntil.start(scheduler, interval, () -> ready(child), onReady);
   }
 
   private boolean ready(ChildProcess child) {

@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
@@ -39,23 +38,7 @@ public final class ListeningReadinessProbe implements ReadinessProbe {
 
   @Override
   public Cancellable awaitReady(ChildProcess child, long generation, BindingAddress binding, Runnable onReady) {
-    AtomicBoolean cancelled = new AtomicBoolean();
-    scheduler.schedule(Duration.ZERO, new Runnable() {
-      @Override
-      public void run() {
-        if (cancelled.get()) {
-          return;
-        }
-        if (ready(child, binding)) {
-          if (!cancelled.get()) {
-            onReady.run();
-          }
-        } else {
-          scheduler.schedule(interval, this);
-        }
-      }
-    });
-    return () -> cancelled.set(true);
+    return PollUntil.start(scheduler, interval, () -> ready(child, binding), onReady);
   }
 
   private boolean ready(ChildProcess child, BindingAddress binding) {
