@@ -67,7 +67,9 @@ abstract class GroupChild implements ChildProcess {
   /**
    * SIGTERM once per process: to the leader ({@code uv}), which forwards it to its own children (Python), and to
    * every other member of the group (what Python started), so that no process gets it twice. Without
-   * {@code /proc} the group is signalled as a whole (Python may then get it from the host and from uv).
+   * {@code /proc} the group is signalled as a whole (Python may then get it from the host and from uv). Then,
+   * as systemd does, SIGCONT to the group: a stopped process ({@code kill -STOP}, a debugger gone) handles its
+   * SIGTERM instead of waiting for the SIGKILL; to a running one it means nothing.
    */
   @Override
   public void terminate() {
@@ -79,15 +81,16 @@ abstract class GroupChild implements ChildProcess {
     }
     if (!ProcTable.available()) {
       signalGroupOrLeader(Signal.TERM);
-      return;
-    }
-    long leader = process.pid();
-    ProcessGroups.signalProcess(leader, Signal.TERM);
-    for (ProcTable.Entry member : ProcTable.group(leader)) {
-      if (member.pid() != leader && member.ppid() != leader) {
-        ProcessGroups.signalProcess(member.pid(), Signal.TERM);
+    } else {
+      long leader = process.pid();
+      ProcessGroups.signalProcess(leader, Signal.TERM);
+      for (ProcTable.Entry member : ProcTable.group(leader)) {
+        if (member.pid() != leader && member.ppid() != leader) {
+          ProcessGroups.signalProcess(member.pid(), Signal.TERM);
+        }
       }
     }
+    signalGroupOrLeader(Signal.CONT);
   }
 
   @Override

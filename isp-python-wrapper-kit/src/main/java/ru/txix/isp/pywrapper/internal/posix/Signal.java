@@ -1,9 +1,10 @@
 package ru.txix.isp.pywrapper.internal.posix;
 
-/** The signals the supervisor sends. Numbers are the same on Linux and macOS. */
+/** The signals the supervisor sends, with their numbers on this platform (SIGCONT: 18 on Linux, 19 on macOS). */
 public enum Signal {
   TERM(15, "SIGTERM"),
-  KILL(9, "SIGKILL");
+  KILL(9, "SIGKILL"),
+  CONT(System.getProperty("os.name", "").startsWith("Mac") ? 19 : 18, "SIGCONT");
 
   private final int number;
   private final String displayName;
