@@ -140,6 +140,7 @@ public final class PythonWrapper {
    */
   public static int execute(ModuleSpec spec) {
     Warmup.start();
+    Warmup.startLogging(); // while the files are read; Application waits for it before its first line
     if (spec.remoteConfigSchema().isPresent()) {
       Warmup.schemaTools();
     }

@@ -53,7 +53,7 @@ record HostConfig(String name, List<String> command, Map<String, String> environ
     List<String> printed = Arrays.asList(run(List.of(script.toString(), "--print-command"), install, environment)
         .strip().split(" "));
     List<String> flags = new ArrayList<>(printed.subList(1, printed.indexOf("-jar")));
-    flags.removeIf(flag -> flag.startsWith("-XX:SharedArchiveFile") || flag.startsWith("-XX:AOTCache")
+    flags.removeIf(flag -> flag.startsWith("-XX:SharedArchiveFile") || flag.startsWith("-Disp.pywrapper.") || flag.startsWith("-XX:AOTCache")
         || flag.startsWith("-Xlog:"));
     return new HostConfig(name, List.of(script.toString()), environment, java, flags);
   }

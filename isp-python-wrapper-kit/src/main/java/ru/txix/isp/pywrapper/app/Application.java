@@ -65,9 +65,11 @@ public final class Application {
     try {
       setup = Setup.read(spec);
     } catch (ConfigException e) {
+      Warmup.awaitLogging();
       e.problems().forEach(log::error);
       return EXIT_ERROR;
     }
+    Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
     Host host = new Host(setup);
     Lifecycle lifecycle = new Lifecycle(host.components());
     host.supervisor.addListener(new SupervisorListener() {

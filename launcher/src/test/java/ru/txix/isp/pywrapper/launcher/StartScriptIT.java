@@ -108,6 +108,36 @@ class StartScriptIT {
   }
 
   @Test
+  void keepsJnasNativeLibraryBesideTheJarAndFallsBackWhenItIsBroken() throws Exception {
+    Map<String, String> java = Map.of("JAVA", currentJava());
+    assertThat(run(dir, java, "--create-cache").code()).isZero();
+    Path folder = install.resolve("isp-python-wrapper.native");
+    Path library;
+    try (var files = Files.walk(folder)) {
+      library = files.filter(file -> file.getFileName().toString().equals("libjnidispatch.so")).findFirst()
+          .orElseThrow(() -> new AssertionError("no libjnidispatch.so under " + folder));
+    }
+    assertThat(library.getParent().getFileName().toString()).startsWith("jna-");
+
+    hostsTheProject(java, pid -> assertThat(jnaLibraryOf(pid)).isEqualTo(library.toString()));
+
+    // Broken: JNA copies its own out of the jar, as without the folder, and the child is spawned through it.
+    Files.write(library, new byte[] {1, 2, 3, 4});
+    hostsTheProject(java, pid -> assertThat(jnaLibraryOf(pid)).isEmpty());
+  }
+
+  /** The path of the JNA dispatch library the process has mapped from a {@code libjnidispatch.so}, or "". */
+  private static String jnaLibraryOf(long pid) {
+    try {
+      return Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
+          .filter(line -> line.contains("jnidispatch")).map(line -> line.substring(line.indexOf('/')))
+          .findFirst().orElse("");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void passesDottedEnvironmentOverridesThrough() throws Exception {
     // A POSIX sh like dash would drop "python.socket" (no shell identifier) before java saw it.
     hostsTheProject(Map.of("JAVA", currentJava(), "python.socket", "inherit"));
@@ -126,6 +156,11 @@ class StartScriptIT {
 
   /** Starts the host through the script: the child comes up, SIGTERM ends it all with 0, the JVM said nothing. */
   private void hostsTheProject(Map<String, String> extra) {
+    hostsTheProject(extra, pid -> { });
+  }
+
+  /** The same, with {@code whileRunning} given the host's pid once the child listens. */
+  private void hostsTheProject(Map<String, String> extra, java.util.function.LongConsumer whileRunning) {
     int before = project.events("listening").size();
     Map<String, String> environment = new HashMap<>(project.environment());
     environment.put("CLUSTER_MODE", "offline");
@@ -135,6 +170,7 @@ class StartScriptIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == before + 1
         || !launcher.alive());
     assertThat(launcher.alive()).as(String.join("\n", launcher.lines())).isTrue();
+    whileRunning.accept(launcher.pid());
     launcher.signal("TERM");
     assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
     assertThat(launcher.lines()).as("no JVM warnings (the cache, native access)").noneMatch(line ->

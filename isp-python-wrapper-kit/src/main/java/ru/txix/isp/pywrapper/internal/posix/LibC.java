@@ -43,6 +43,7 @@ interface LibC extends Library {
     }
 
     static void configure() {
+      JnaDispatchCache.use();
       System.getProperties().putIfAbsent("jna.encoding", "UTF-8");
       if (isLinux()) {
         String arch = System.getProperty("os.arch", "");
