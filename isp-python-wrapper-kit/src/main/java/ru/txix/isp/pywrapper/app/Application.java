@@ -78,8 +78,15 @@ public final class Application {
         lifecycle.end(Lifecycle.Ending.fatal(reason));
       }
     });
-    ShutdownSignals.install(name -> lifecycle.end(Lifecycle.Ending.signal(name)),
-        name -> host.emergency(name, lifecycle));
+    ShutdownSignals.install(name -> {
+      lifecycle.end(Lifecycle.Ending.signal(name));
+      if (setup.modes.offline()) {
+        // No session to close first (in cluster mode the module leaves the platform's routing before its
+        // child stops): the child's SIGTERM goes out now, its own exit being the long part of a stop. The
+        // supervisor ignores configs from here on; the components still stop in reverse order.
+        host.supervisor.stopAsync();
+      }
+    }, name -> host.emergency(name, lifecycle));
     Thread hook = new Thread(lifecycle::stopStarted, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
     log.atInfo().addKeyValue("module", setup.local.moduleName()).addKeyValue("version", spec.version())

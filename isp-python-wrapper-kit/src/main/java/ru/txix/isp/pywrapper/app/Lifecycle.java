@@ -47,9 +47,23 @@ final class Lifecycle {
     this.components = List.copyOf(components);
   }
 
-  /** Asks the run to end; only the first call counts. */
+  /** Asks the run to end; only the first call counts (and logs "starting shutdown", on the caller's thread). */
   void end(Ending why) {
-    ending.complete(requireNonNull(why, "why"));
+    requireNonNull(why, "why");
+    if (ending.isDone()) {
+      return;
+    }
+    synchronized (ending) {
+      if (ending.isDone()) {
+        return;
+      }
+      if (why.signal() != null) {
+        log.atInfo().addKeyValue("signal", why.signal()).log("starting shutdown");
+      } else {
+        log.atInfo().addKeyValue("reason", why.reason()).log("starting shutdown"); // the cause logged its own line
+      }
+      ending.complete(why);
+    }
   }
 
   /** The shutdown was cut short (a second signal): the run's exit code is {@value #EXIT_ERROR} whatever else. */
@@ -79,11 +93,6 @@ final class Lifecycle {
       }
     }
     Ending why = ending.join();
-    if (why.signal() != null) {
-      log.atInfo().addKeyValue("signal", why.signal()).log("starting shutdown");
-    } else {
-      log.atInfo().addKeyValue("reason", why.reason()).log("starting shutdown"); // the cause logged its own line
-    }
     stopStarted();
     log.info("shutdown completed");
     return forced ? EXIT_ERROR : why.exitCode();

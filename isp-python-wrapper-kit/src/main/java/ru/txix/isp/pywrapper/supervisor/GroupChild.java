@@ -36,6 +36,8 @@ abstract class GroupChild implements ChildProcess {
   private final String childId;
   private final long startTicks;
   private final Set<ProcessHandle> seenDescendants = new LinkedHashSet<>();
+  /** The SIGTERMs of {@link #terminate} to the members other than the leader; done when there were none. */
+  private volatile CompletableFuture<Void> membersSignalled = CompletableFuture.completedFuture(null);
 
   GroupChild(ProcessHandle process, boolean ownGroup, String childId) {
     this.process = process;
@@ -65,11 +67,15 @@ abstract class GroupChild implements ChildProcess {
   }
 
   /**
-   * SIGTERM once per process: to the leader ({@code uv}), which forwards it to its own children (Python), and to
-   * every other member of the group (what Python started), so that no process gets it twice. Without
-   * {@code /proc} the group is signalled as a whole (Python may then get it from the host and from uv). Then,
-   * as systemd does, SIGCONT to the group: a stopped process ({@code kill -STOP}, a debugger gone) handles its
-   * SIGTERM instead of waiting for the SIGKILL; to a running one it means nothing.
+   * SIGTERM once per process: to the leader ({@code uv}) at once, which forwards it to its own children
+   * (Python), and to every other member of the group (what Python started), so that no process gets it twice.
+   * Without {@code /proc} the group is signalled as a whole (Python may then get it from the host and from uv).
+   * Then, as systemd does, SIGCONT to the group: a stopped process ({@code kill -STOP}, a debugger gone) handles
+   * its SIGTERM instead of waiting for the SIGKILL; to a running one it means nothing.
+   *
+   * <p>The search of {@code /proc} for the other members (a few milliseconds) and their signals happen on the
+   * sweeper's thread, before any later sweep of this child: the caller — the supervisor — is free at once to
+   * see the exit the leader's SIGTERM brings.
    */
   @Override
   public void terminate() {
@@ -81,16 +87,19 @@ abstract class GroupChild implements ChildProcess {
     }
     if (!ProcTable.available()) {
       signalGroupOrLeader(Signal.TERM);
-    } else {
-      long leader = process.pid();
-      ProcessGroups.signalProcess(leader, Signal.TERM);
+      signalGroupOrLeader(Signal.CONT);
+      return;
+    }
+    long leader = process.pid();
+    ProcessGroups.signalProcess(leader, Signal.TERM);
+    membersSignalled = CompletableFuture.runAsync(() -> {
       for (ProcTable.Entry member : ProcTable.group(leader)) {
         if (member.pid() != leader && member.ppid() != leader) {
           ProcessGroups.signalProcess(member.pid(), Signal.TERM);
         }
       }
-    }
-    signalGroupOrLeader(Signal.CONT);
+      ProcessGroups.signalGroup(leader, Signal.CONT); // the group only: the leader's pid may be reused by now
+    }, SWEEPER);
   }
 
   @Override
@@ -132,6 +141,8 @@ abstract class GroupChild implements ChildProcess {
 
   @Override
   public CompletableFuture<List<Long>> cleanUp() {
+    // The members' SIGTERM first: done by now, but for a child that exits within microseconds of its own.
+    membersSignalled.exceptionally(e -> null).join();
     if (ownGroup) {
       ProcessGroups.signalGroup(process.pid(), Signal.KILL);
     }

@@ -770,10 +770,10 @@ public final class PySupervisor {
       }
       case STARTING, RUNNING -> {
         timer.cancel();
+        sendTerm(); // first: the child's own exit is the long part of a stop
         transition(STOPPING, "stop requested", null);
         logChild(log.atInfo(), child).addKeyValue("state", STOPPING).log("stopping the python service: sending "
             + "SIGTERM");
-        sendTerm();
       }
       case RESTARTING -> transition(STOPPING, "stop requested while replacing the python process", null);
       case OVERLAPPING -> {
@@ -781,10 +781,10 @@ public final class PySupervisor {
         Child next = incoming;
         incoming = null;
         retire(next, "stop requested");
+        sendTerm();
         transition(STOPPING, "stop requested", null);
         logChild(log.atInfo(), child).addKeyValue("state", STOPPING).log("stopping the python service: sending "
             + "SIGTERM");
-        sendTerm();
       }
       default -> log.debug("stop already in progress");
     }

@@ -145,16 +145,25 @@ public final class LauncherProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Kills the launcher if it still runs (its child then needs separate cleaning by the caller). */
+  /**
+   * Stops the launcher if it still runs: SIGTERM, so that it stops its child's group (a killed host leaves a
+   * child starting, uv writing into the project while the test's folder is deleted), SIGKILL after 15 s (a
+   * child ignoring SIGTERM takes the host's stop timeout). What the host could not stop the caller cleans.
+   */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }
