@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
@@ -26,8 +27,9 @@ import tools.jackson.databind.JsonNode;
  * pid, process group, start time and {@code PYWRAPPER_CHILD_ID} — so that a host that was SIGKILLed (its
  * child's group outlives it) can reap the orphans on its next start.
  *
- * <p>Writing and clearing happen in order on a thread of their own ("py-child-record"), off the restart path;
- * reaping runs on the caller's thread, before the first child starts.
+ * <p>Writing happens on a thread of its own ("py-child-record"), off the restart path; the removal at the end of
+ * a stop, after the queued writes, on the caller's thread; reaping runs on the caller's thread, before the first
+ * child starts.
  *
  * <p>Reaping kills only what is verifiably the old child: the recorded leader if it still exists with the
  * recorded start time (a recycled pid has another), its process group, and on Linux every live process
@@ -41,6 +43,8 @@ final class ChildRecord {
 
   private final Path file;
   private final ConfigFile writer;
+  /** This record's writes and removals queued on the writer's thread and not yet done. */
+  private final AtomicInteger queued = new AtomicInteger();
 
   ChildRecord(Path file) {
     this.file = file.toAbsolutePath().normalize();
@@ -49,12 +53,29 @@ final class ChildRecord {
 
   /** Records {@code child} in the background. */
   void writeLater(ChildProcess child) {
-    WRITER.execute(() -> write(child));
+    queue(() -> write(child));
   }
 
-  /** Removes the record in the background, after any write queued before. */
-  void clearLater() {
-    WRITER.execute(this::clear);
+  /**
+   * Removes the record now, after any write still queued: for the end of a stop, where the writer's thread
+   * (ended when idle) would have to be started again just for this.
+   */
+  void clearNow() {
+    if (queued.get() > 0) {
+      flush();
+    }
+    clear();
+  }
+
+  private void queue(Runnable task) {
+    queued.incrementAndGet();
+    WRITER.execute(() -> {
+      try {
+        task.run();
+      } finally {
+        queued.decrementAndGet();
+      }
+    });
   }
 
   /** Waits until the queued writes are done (at most a second). */

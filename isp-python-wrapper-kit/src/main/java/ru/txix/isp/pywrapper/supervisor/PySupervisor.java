@@ -937,8 +937,7 @@ public final class PySupervisor {
     } catch (Exception e) {
       log.atWarn().addKeyValue("worker", "supervisor").log("leftover sweep not finished: " + e);
     }
-    childRecord.clearLater();
-    childRecord.flush();
+    childRecord.clearNow();
     runningWaiters.forEach(waiter -> waiter.completeExceptionally(new IllegalStateException("the supervisor stopped")));
     runningWaiters.clear();
     timer.cancel();
