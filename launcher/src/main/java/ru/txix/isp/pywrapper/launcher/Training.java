@@ -22,9 +22,10 @@ import ru.txix.isp.pywrapper.WrapperOptions;
 import sun.misc.Signal;
 
 /**
- * {@code --train}: one representative run of the host, for the JVM to record the classes it loads into a
- * class-data archive (JDK 17: {@code -XX:ArchiveClassesAtExit}) or an AOT cache (JDK 25:
- * {@code -XX:AOTCacheOutput}) — see the {@code isp-python-wrapper} start script, which runs it with
+ * {@code --train}: one representative run of the host, for the JVM to record the classes it loads — the class
+ * list a static class-data archive is dumped from (JDK 17–24: {@code -XX:DumpLoadedClassList}, then
+ * {@code -Xshare:dump}) or an AOT cache (JDK 25: {@code -XX:AOTCacheOutput}) — and to copy JNA's native library
+ * into the script's folder for it — see the {@code isp-python-wrapper} start script, which runs it with
  * {@code --create-cache}.
  *
  * <p>The module of the project the script runs in (its {@code conf/} copied; ports, mode and {@code uv} set by
