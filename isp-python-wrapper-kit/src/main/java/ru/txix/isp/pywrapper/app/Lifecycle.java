@@ -50,9 +50,6 @@ final class Lifecycle {
   /** Asks the run to end; only the first call counts (and logs "starting shutdown", on the caller's thread). */
   void end(Ending why) {
     requireNonNull(why, "why");
-    if (ending.isDone()) {
-      return;
-    }
     synchronized (ending) {
       if (ending.isDone()) {
         return;
