@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -50,6 +51,8 @@ public final class ClusterClient implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean active;
   private volatile EtpConnection connection;
+  /** The latest connection, kept after its session ends: {@link #close} waits for its socket to be gone. */
+  private volatile EtpConnection latest;
   /** Confined to the "config-service" thread. */
   private final RepeatedFailures failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, System::nanoTime);
 
@@ -76,7 +79,10 @@ public final class ClusterClient implements AutoCloseable {
     return active;
   }
 
-  /** Ends the current session with a normal close (1000) and stops reconnecting. */
+  /**
+   * Ends the current session with a normal close (1000) and stops reconnecting; returns once the connection's
+   * socket is gone (the config service answered the close, or 1 s passed and it was dropped).
+   */
   @Override
   public void close() {
     closed = true;
@@ -91,6 +97,11 @@ public final class ClusterClient implements AutoCloseable {
       loop.join(3000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    EtpConnection last = latest;
+    if (last != null) {
+      last.close();
+      last.awaitDisconnected(Duration.ofSeconds(1));
     }
     configLane.shutdown();
     hostsLane.shutdown();
@@ -108,6 +119,7 @@ public final class ClusterClient implements AutoCloseable {
 
   void connected(EtpConnection current) {
     connection = current;
+    latest = current;
     if (closed) {
       current.close();
     }

@@ -55,6 +55,8 @@ public final class EtpConnection {
   private final Socket socket;
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
   private final CompletableFuture<EtpClosed> closed = new CompletableFuture<>();
+  /** Completes when the socket itself is gone (after the close handshake, or dropped). */
+  private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
   private final Map<Long, CompletableFuture<String>> acks = new ConcurrentHashMap<>();
   private final AtomicLong nextAckId = new AtomicLong(1);
   private volatile boolean awaitingPong;
@@ -143,6 +145,25 @@ public final class EtpConnection {
   /** Closes normally (1000); the socket is dropped a second later at the latest. */
   public void close() {
     end(EtpClosed.NORMAL, "");
+  }
+
+  /**
+   * Waits up to {@code timeout} for the socket to be gone after {@link #close} (the peer answering the close
+   * handshake), then drops it; true if the peer answered in time. For the owner's shutdown, whose timers may not
+   * outlive it to drop the socket later.
+   */
+  public boolean awaitDisconnected(Duration timeout) {
+    try {
+      disconnected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      socket.closeConnection(EtpClosed.NORMAL, "no answer to the close within " + timeout.toMillis() + "ms");
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      socket.closeConnection(EtpClosed.NORMAL, "interrupted");
+      return false;
+    }
   }
 
   private void end(int code, String reason) {
@@ -263,6 +284,7 @@ public final class EtpConnection {
 
     @Override
     public void onClose(int code, String reason, boolean remote) {
+      disconnected.complete(null);
       if (code == EtpClosed.TOO_BIG && !remote) {
         log.atError().addKeyValue("limit", settings.readLimit()).log("message from config service exceeds the "
             + "read limit of " + settings.readLimit() + " bytes: connection closed with 1009");

@@ -4,13 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
@@ -172,7 +185,60 @@ class EtpConnectionTest {
     connection.close();
 
     assertThat(connection.closed().get(5, TimeUnit.SECONDS)).isEqualTo(new EtpClosed(1000, "", true));
+    assertThat(connection.awaitDisconnected(Duration.ofSeconds(5))).as("the peer answered the close").isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> service.closeCodes().contains(1000));
+  }
+
+  @Test
+  void awaitingTheDisconnectDropsTheSocketOfAPeerThatNeverAnswersTheClose() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> peerSawEnd = CompletableFuture.runAsync(() -> upgradeThenReadToTheEnd(server));
+      connection = EtpConnection.open(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/isp-etp/?module_name=m"),
+          EtpSettings.DEFAULTS, timers, new EtpConnection.Handler() {
+            @Override
+            public void onEvent(EtpConnection connection, EtpMessage message) {
+            }
+
+            @Override
+            public void onMalformed(EtpConnection connection, EtpFormatException error) {
+            }
+          });
+
+      connection.close();
+      timers.close(); // as when the owner shuts down: the connection's own late drop of the socket is gone
+
+      assertThat(connection.awaitDisconnected(Duration.ofMillis(300))).isFalse();
+      peerSawEnd.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A WebSocket peer that accepts the upgrade and then reads, never answering anything, until the socket ends. */
+  private static void upgradeThenReadToTheEnd(ServerSocket server) {
+    try (Socket socket = server.accept()) {
+      InputStream in = socket.getInputStream();
+      StringBuilder request = new StringBuilder();
+      while (!request.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("the request ended early");
+        }
+        request.append((char) b);
+      }
+      Matcher key = Pattern.compile("Sec-WebSocket-Key: (\\S+)", Pattern.CASE_INSENSITIVE).matcher(request);
+      if (!key.find()) {
+        throw new IOException("no Sec-WebSocket-Key in " + request);
+      }
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(
+          (key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(digest)
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      while (in.read() >= 0) {
+        // the close frame arrives and is ignored; the end of the stream is the socket dropped
+      }
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new CompletionException(e);
+    }
   }
 
   @Test
