@@ -50,12 +50,12 @@ class SupervisorFailuresIT {
           "python.backoffResetAfter", "20s"));
 
       await().atMost(Duration.ofSeconds(120)).until(() -> crashing.project.events("started").size() >= 6);
-      List<Long> waits = waitsBeforeEachStart(host, crashing);
+      List<Long> waits = waitsBeforeEachStart(host);
       crashing.replaceOfflineConfig("{\"exitAfter\":22}");
       await().atMost(WAIT).until(() -> crashing.project.events("exiting").size() == 1);
       int startedBefore = crashing.project.events("started").size();
       await().atMost(Duration.ofSeconds(10)).until(() -> crashing.project.events("started").size() > startedBefore);
-      List<Long> after = waitsBeforeEachStart(host, crashing);
+      List<Long> after = waitsBeforeEachStart(host);
       long reset = after.get(after.size() - 1);
       long quiet = Stream.of("python service exited", "python service started")
           .mapToLong(text -> host.logsContaining(text).size()).sum();
@@ -69,7 +69,6 @@ class SupervisorFailuresIT {
       await().atMost(Duration.ofSeconds(90)).until(() -> Duration.between(healthySince, Instant.now()).toSeconds() >= 60);
       assertThat(healthy.project.events("started")).as("a healthy child with liveness on is never replaced")
           .hasSize(1);
-      assertThat(steady.logsContaining("liveness check failed")).isEmpty();
       Scenario.summary("12 crash loop (restartDelayMax 16 s): waits before each start " + waits.subList(0, 5)
           + " ms, after a child that lived 22 s " + reset + " ms again; " + quiet + " log lines for "
           + crashing.project.events("started").size() + " starts; a healthy child with liveness on (1 s period) "
@@ -239,16 +238,22 @@ class SupervisorFailuresIT {
     return host.lines().stream().filter(line -> line.startsWith("hello-service: pid ")).count();
   }
 
-  /** The wait before each start after the first: from the exit line before it to the start event. */
-  private static List<Long> waitsBeforeEachStart(LauncherProcess host, Scenario s) {
+  /**
+   * The wait before each start after the first: from the host's exit line to its next spawn line (not to the
+   * child's own start event, which adds uv's and Python's start-up: up to a second on a loaded machine).
+   */
+  private static List<Long> waitsBeforeEachStart(LauncherProcess host) {
     List<JsonNode> exits = host.logsContaining("python service exited");
-    List<JsonNode> starts = s.project.events("started");
+    List<JsonNode> starts = host.logs(line -> line.path("message").asString().equals("python service started"));
     List<Long> waits = new ArrayList<>();
     for (int i = 1; i < starts.size() && i - 1 < exits.size(); i++) {
-      long exitedAt = Instant.parse(exits.get(i - 1).get("time").asString()).toEpochMilli();
-      waits.add(starts.get(i).get("wallNs").asLong() / 1_000_000 - exitedAt);
+      waits.add(epochMillis(starts.get(i)) - epochMillis(exits.get(i - 1)));
     }
     return waits;
+  }
+
+  private static long epochMillis(JsonNode logLine) {
+    return Instant.parse(logLine.get("time").asString()).toEpochMilli();
   }
 
   private static void signal(String name, long pid) throws IOException, InterruptedException {

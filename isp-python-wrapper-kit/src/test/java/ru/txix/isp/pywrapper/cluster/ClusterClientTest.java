@@ -63,7 +63,7 @@ class ClusterClientTest {
     assertThat(ready.message().data()).startsWith("{\"moduleName\":\"my-module\",\"version\":\"1.2.3\",");
     assertThat(handler.configs).containsExactly("CONFIG:SEND_CONFIG_WHEN_CONNECTED {\"logLevel\":\"info\"}");
     assertThat(handler.hosts).containsExactly("auth=[10.0.0.7:9011, [fd00::1]:9011]");
-    await().atMost(WAIT).until(client::sessionActive);
+    await().atMost(WAIT).until(() -> client.sessionActive() && sessions.size() == 2);
     assertThat(sessions).containsExactly("starting " + service.address(), "active " + service.address());
   }
 

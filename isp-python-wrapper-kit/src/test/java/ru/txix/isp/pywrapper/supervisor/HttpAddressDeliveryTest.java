@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
@@ -29,6 +31,8 @@ class HttpAddressDeliveryTest {
   private final List<String> failed = new CopyOnWriteArrayList<>();
   private final int port = FreePort.find();
   private HttpServer server;
+  /** Requests carrying {@code a:1} wait in the server until this opens. */
+  private volatile CountDownLatch releaseA1 = new CountDownLatch(0);
   private final HttpAddressDelivery delivery = new HttpAddressDelivery(scheduler, FAST, new SupervisorListener() {
     @Override
     public void addressesDelivered(String module, List<String> hosts, int attempts) {
@@ -58,7 +62,7 @@ class HttpAddressDeliveryTest {
 
     delivery.childReady(1, target(), Map.of("auth", List.of("10.0.0.1:9001")));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1 && failed.size() == 2);
     assertThat(received).containsExactly(
         "application/json {\"module\":\"auth\",\"hosts\":[\"10.0.0.1:9001\"]}",
         "application/json {\"module\":\"auth\",\"hosts\":[\"10.0.0.1:9001\"]}",
@@ -84,12 +88,14 @@ class HttpAddressDeliveryTest {
     for (int i = 0; i < 3; i++) {
       statuses.add(500);
     }
+    releaseA1 = new CountDownLatch(1);
     delivery.childReady(1, target(), Map.of());
     delivery.hostsChanged(1, "auth", List.of("a:1"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> !failed.isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
 
     delivery.hostsChanged(1, "auth", List.of("b:1"));
     delivery.hostsChanged(1, "auth", List.of("c:1"));
+    releaseA1.countDown(); // the first attempt (a:1) fails now, with both newer lists already offered
 
     await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
     assertThat(delivered).containsExactly("auth=[c:1] after 4");
@@ -133,6 +139,13 @@ class HttpAddressDeliveryTest {
     server.createContext(HttpAddressDelivery.PATH, exchange -> {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       received.add(exchange.getRequestHeaders().getFirst("Content-Type") + " " + body);
+      if (body.contains("a:1")) {
+        try {
+          releaseA1.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       Integer status = statuses.poll();
       byte[] reply = (status == null ? "" : "nope").getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(status == null ? 200 : status, reply.length == 0 ? -1 : reply.length);

@@ -188,7 +188,7 @@ class PySupervisorProcessTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> project.events("addresses").size() == 3);
 
     supervisor.configReceived(json("{\"v\":2,\"bindDelay\":10}"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> project.events("started").size() == 2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> project.events("started").size() == 2);
     long secondPid = project.events("started").get(1).get("pid").asLong();
     await().atMost(Duration.ofSeconds(25))
         .until(() -> project.events("addresses", e -> e.get("pid").asLong() == secondPid).size() == 2);
@@ -211,7 +211,8 @@ class PySupervisorProcessTest {
     long begin = System.nanoTime();
     supervisor.stopAsync().get(5, TimeUnit.SECONDS);
 
-    assertThat((System.nanoTime() - begin) / 1_000_000).isLessThan(1000L);
+    assertThat((System.nanoTime() - begin) / 1_000_000).as("ms to stop, against the 30 s restart delay")
+        .isLessThan(3_000L);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
     assertThat(project.events("started")).hasSize(1);
   }

@@ -62,6 +62,7 @@ public final class FakeConfigService implements AutoCloseable {
   private final AtomicInteger connects = new AtomicInteger();
   private final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
   private final List<Instant> closeTimes = new CopyOnWriteArrayList<>();
+  private final Map<WebSocket, Instant> closingSince = new ConcurrentHashMap<>();
 
   public FakeConfigService(int port) {
     server = new Server(new InetSocketAddress("127.0.0.1", port));
@@ -155,7 +156,10 @@ public final class FakeConfigService implements AutoCloseable {
     return List.copyOf(closeCodes);
   }
 
-  /** When connections ended, in the order of {@link #closeCodes()}. */
+  /**
+   * When connections began to end (the peer's close frame arrived, or the drop was seen), in the order of
+   * {@link #closeCodes()}.
+   */
   public List<Instant> closeTimes() {
     return List.copyOf(closeTimes);
   }
@@ -298,7 +302,8 @@ public final class FakeConfigService implements AutoCloseable {
     public void onClose(WebSocket socket, int code, String reason, boolean remote) {
       sessions.remove(socket);
       closeCodes.add(code);
-      closeTimes.add(Instant.now());
+      Instant began = closingSince.remove(socket);
+      closeTimes.add(began != null ? began : Instant.now());
     }
 
     @Override
@@ -306,6 +311,11 @@ public final class FakeConfigService implements AutoCloseable {
       if (socket != null) {
         sessions.remove(socket);
       }
+    }
+
+    @Override
+    public void onClosing(WebSocket socket, int code, String reason, boolean remote) {
+      closingSince.putIfAbsent(socket, Instant.now());
     }
 
     @Override

@@ -170,7 +170,7 @@ class EtpConnectionTest {
 
   @Test
   void answeredPingsKeepTheConnection() throws Exception {
-    connect(EtpSettings.DEFAULTS.withPingInterval(Duration.ofMillis(100)).withPongTimeout(Duration.ofMillis(300)));
+    connect(EtpSettings.DEFAULTS.withPingInterval(Duration.ofMillis(100)).withPongTimeout(Duration.ofSeconds(2)));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> service.pingsReceived() >= 5);
 
