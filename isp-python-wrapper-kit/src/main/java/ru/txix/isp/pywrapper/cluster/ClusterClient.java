@@ -50,9 +50,8 @@ public final class ClusterClient implements AutoCloseable {
   private int next;
   private volatile boolean closed;
   private volatile boolean active;
-  private volatile EtpConnection connection;
   /** The latest connection, kept after its session ends: {@link #close} waits for its socket to be gone. */
-  private volatile EtpConnection latest;
+  private volatile EtpConnection connection;
   /** Confined to the "config-service" thread. */
   private final RepeatedFailures failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, System::nanoTime);
 
@@ -98,7 +97,7 @@ public final class ClusterClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    EtpConnection last = latest;
+    EtpConnection last = connection;
     if (last != null) {
       last.close();
       last.awaitDisconnected(Duration.ofSeconds(1));
@@ -119,7 +118,6 @@ public final class ClusterClient implements AutoCloseable {
 
   void connected(EtpConnection current) {
     connection = current;
-    latest = current;
     if (closed) {
       current.close();
     }
@@ -155,7 +153,6 @@ public final class ClusterClient implements AutoCloseable {
         wasActive = active;
         active = false;
         EtpConnection current = connection;
-        connection = null;
         if (current != null) {
           current.close();
         }
