@@ -193,16 +193,7 @@ class EtpConnectionTest {
   void awaitingTheDisconnectDropsTheSocketOfAPeerThatNeverAnswersTheClose() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CompletableFuture<Void> peerSawEnd = CompletableFuture.runAsync(() -> upgradeThenReadToTheEnd(server));
-      connection = EtpConnection.open(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/isp-etp/?module_name=m"),
-          EtpSettings.DEFAULTS, timers, new EtpConnection.Handler() {
-            @Override
-            public void onEvent(EtpConnection connection, EtpMessage message) {
-            }
-
-            @Override
-            public void onMalformed(EtpConnection connection, EtpFormatException error) {
-            }
-          });
+      connect("127.0.0.1:" + server.getLocalPort(), EtpSettings.DEFAULTS);
 
       connection.close();
       timers.close(); // as when the owner shuts down: the connection's own late drop of the socket is gone
@@ -254,8 +245,12 @@ class EtpConnectionTest {
   }
 
   private void connect(EtpSettings settings) {
+    connect(service.address(), settings);
+  }
+
+  private void connect(String address, EtpSettings settings) {
     try {
-      connection = EtpConnection.open(URI.create("ws://" + service.address() + "/isp-etp/?module_name=m"),
+      connection = EtpConnection.open(URI.create("ws://" + address + "/isp-etp/?module_name=m"),
           settings, timers, new EtpConnection.Handler() {
             @Override
             public void onEvent(EtpConnection connection, EtpMessage message) {
