@@ -8,6 +8,8 @@ Config keys (all optional):
                 SIGTERM), "daemon" (double-forked child in a new session ignoring SIGTERM) or "recordTerm"
                 (child in the group that records "grandchild-ready" once its handler is installed, and a
                 "grandchild-sigterm" event on SIGTERM, then exits)
+  escapeOnTerm  seconds after a SIGTERM: then start a process in a new session that ignores SIGTERM (recorded
+                as an "escaped" event with its pid), and exit
   termLinger    seconds to stay after the first SIGTERM, so that a second one would be seen (each SIGTERM
                 is recorded with its count)
   addressStatus HTTP status answered to POST /receive_module_addresses (default 200)
@@ -76,16 +78,19 @@ RECORD_TERM = ("import json,os,signal,time\n"
 
 
 def spawn(kind):
+    # Without the host's stdout and stderr: a grandchild left behind by a defect must not keep the test
+    # runner's pipes open (it would wait for them) — the test says what was left.
+    quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     if kind == "recordTerm":
-        return subprocess.Popen([sys.executable, "-c", RECORD_TERM]).pid
+        return subprocess.Popen([sys.executable, "-c", RECORD_TERM], **quiet).pid
     if kind == "ignore":
-        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM]).pid
+        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM], **quiet).pid
     if kind == "setsid":
-        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM], start_new_session=True).pid
+        return subprocess.Popen([sys.executable, "-c", IGNORE_TERM], start_new_session=True, **quiet).pid
     if kind == "daemon":
         pid_file = os.path.abspath(f"daemon-{os.getpid()}.pid")
         env = dict(os.environ, DAEMON_PID_FILE=pid_file)
-        subprocess.run([sys.executable, "-c", DAEMON], env=env, check=True)
+        subprocess.run([sys.executable, "-c", DAEMON], env=env, check=True, **quiet)
         for _ in range(100):
             if os.path.exists(pid_file) and open(pid_file).read():
                 return int(open(pid_file).read())
@@ -96,11 +101,15 @@ def spawn(kind):
 
 TERMS = [0]
 LINGER = [0]
+ESCAPE = [None]
 
 
 def on_sigterm(*_):
     TERMS[0] += 1
     record("sigterm", count=TERMS[0])
+    if ESCAPE[0] is not None:
+        time.sleep(ESCAPE[0])
+        record("escaped", escapedPid=spawn("setsid"))
     if TERMS[0] == 1 and LINGER[0]:
         time.sleep(LINGER[0])  # a second SIGTERM meanwhile runs this handler again, and is recorded
     os._exit(0)
@@ -117,6 +126,7 @@ def main():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     else:
         LINGER[0] = config.get("termLinger", 0)
+        ESCAPE[0] = config.get("escapeOnTerm")
         signal.signal(signal.SIGTERM, on_sigterm)
     descriptors = {}
     for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:

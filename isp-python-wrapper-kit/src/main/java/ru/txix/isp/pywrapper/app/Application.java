@@ -79,13 +79,14 @@ public final class Application {
       }
     });
     ShutdownSignals.install(name -> {
-      lifecycle.end(Lifecycle.Ending.signal(name));
       if (setup.modes.offline()) {
         // No session to close first (in cluster mode the module leaves the platform's routing before its
-        // child stops): the child's SIGTERM goes out now, its own exit being the long part of a stop. The
+        // child stops): the child's SIGTERM goes out now, its own exit being the long part of a stop — before
+        // the line about it is logged and the components' stop begins, which would compete for the CPU. The
         // supervisor ignores configs from here on; the components still stop in reverse order.
         host.supervisor.stopAsync();
       }
+      lifecycle.end(Lifecycle.Ending.signal(name));
     }, name -> host.emergency(name, lifecycle));
     Thread hook = new Thread(lifecycle::stopStarted, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);

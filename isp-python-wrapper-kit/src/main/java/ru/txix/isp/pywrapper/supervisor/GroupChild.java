@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +37,8 @@ abstract class GroupChild implements ChildProcess {
   private final String childId;
   private final long startTicks;
   private final Set<ProcessHandle> seenDescendants = new LinkedHashSet<>();
+  /** What the search of {@code /proc} at the SIGTERM found; null until then (and without {@code /proc}). */
+  private volatile Census census;
   /** The SIGTERMs of {@link #terminate} to the members other than the leader; done when there were none. */
   private volatile CompletableFuture<Void> membersSignalled = CompletableFuture.completedFuture(null);
 
@@ -75,7 +78,8 @@ abstract class GroupChild implements ChildProcess {
    *
    * <p>The search of {@code /proc} for the other members (a few milliseconds) and their signals happen on the
    * sweeper's thread, before any later sweep of this child: the caller — the supervisor — is free at once to
-   * see the exit the leader's SIGTERM brings.
+   * see the exit the leader's SIGTERM brings. The search is kept as a {@link Census}, so that the sweep after the
+   * exit reads again only the processes that were the child's then or appeared since.
    */
   @Override
   public void terminate() {
@@ -93,11 +97,18 @@ abstract class GroupChild implements ChildProcess {
     long leader = process.pid();
     ProcessGroups.signalProcess(leader, Signal.TERM);
     membersSignalled = CompletableFuture.runAsync(() -> {
-      for (ProcTable.Entry member : ProcTable.group(leader)) {
-        if (member.pid() != leader && member.ppid() != leader) {
-          ProcessGroups.signalProcess(member.pid(), Signal.TERM);
+      Set<Long> listed = new HashSet<>();
+      Set<Long> ours = new HashSet<>();
+      for (ProcTable.Entry entry : ProcTable.all()) {
+        listed.add(entry.pid());
+        if (belongs(entry)) {
+          ours.add(entry.pid());
+          if (entry.pgid() == leader && entry.pid() != leader && entry.ppid() != leader) {
+            ProcessGroups.signalProcess(entry.pid(), Signal.TERM);
+          }
         }
       }
+      census = new Census(listed, ours);
       ProcessGroups.signalGroup(leader, Signal.CONT); // the group only: the leader's pid may be reused by now
     }, SWEEPER);
   }
@@ -146,8 +157,9 @@ abstract class GroupChild implements ChildProcess {
     if (ownGroup) {
       ProcessGroups.signalGroup(process.pid(), Signal.KILL);
     }
+    Census seen = census;
     return CompletableFuture.supplyAsync(() -> {
-      List<ProcessHandle> left = survivors();
+      List<ProcessHandle> left = seen == null ? survivors() : survivorsSince(seen);
       killAll(left);
       return left.stream().map(ProcessHandle::pid).collect(Collectors.toList());
     }, SWEEPER);
@@ -156,16 +168,9 @@ abstract class GroupChild implements ChildProcess {
   /** Live processes of this child other than those already gone. */
   List<ProcessHandle> survivors() {
     List<ProcessHandle> found = new ArrayList<>();
-    long self = ProcessHandle.current().pid();
     if (ProcTable.available()) {
       for (ProcTable.Entry entry : ProcTable.all()) {
-        if (!entry.alive() || entry.pid() == self) {
-          continue;
-        }
-        boolean inGroup = ownGroup && entry.pgid() == process.pid();
-        boolean marked = !inGroup && entry.startTicks() >= startTicks
-            && ProcTable.hasEnvironmentEntry(entry.pid(), UvProcessLauncher.CHILD_ID_VARIABLE, childId);
-        if (inGroup || marked) {
+        if (belongs(entry)) {
           ProcessHandle.of(entry.pid()).ifPresent(found::add);
         }
       }
@@ -179,6 +184,37 @@ abstract class GroupChild implements ChildProcess {
       found.add(process);
     }
     return found;
+  }
+
+  /**
+   * {@link #survivors()} after a {@link Census}: a process listed then that was not the child's is not read
+   * again. It cannot have become the child's since — a group is joined by descent, the mark is inherited at
+   * birth — unless it ended and its pid went to a new descendant within the milliseconds between: the kernel
+   * hands out pids in ascending order up to {@code pid_max} (4,194,304 on 64-bit systems) before reusing one.
+   */
+  private List<ProcessHandle> survivorsSince(Census seen) {
+    List<ProcessHandle> found = new ArrayList<>();
+    for (long pid : ProcTable.pids()) {
+      if (seen.listed().contains(pid) && !seen.ours().contains(pid)) {
+        continue;
+      }
+      ProcTable.read(pid).filter(this::belongs).flatMap(entry -> ProcessHandle.of(pid)).ifPresent(found::add);
+    }
+    return found;
+  }
+
+  /** True if the process is alive and this child's: in its group, or marked with its id and started since. */
+  private boolean belongs(ProcTable.Entry entry) {
+    if (!entry.alive() || entry.pid() == ProcessHandle.current().pid()) {
+      return false;
+    }
+    boolean inGroup = ownGroup && entry.pgid() == process.pid();
+    return inGroup || entry.startTicks() >= startTicks
+        && ProcTable.hasEnvironmentEntry(entry.pid(), UvProcessLauncher.CHILD_ID_VARIABLE, childId);
+  }
+
+  /** The pids {@code /proc} listed at the SIGTERM, and which of them were the child's. */
+  private record Census(Set<Long> listed, Set<Long> ours) {
   }
 
   private void signalGroupOrLeader(Signal signal) {

@@ -172,6 +172,42 @@ class PySupervisorProcessTest {
   }
 
   @Test
+  void escapedGrandchildrenIgnoringSigtermAreKilledOnceAChildThatHandlesItHasExited() throws Exception {
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment());
+    supervisor.configReceived(json("{\"grandchildren\":[\"setsid\",\"daemon\"]}"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.RUNNING);
+    List<Long> escaped = new ArrayList<>();
+    project.events("started").get(0).get("children").forEach(child -> escaped.add(child.asLong()));
+    assertThat(ProcessChecks.aliveOf(escaped)).containsExactlyElementsOf(escaped);
+
+    long begin = System.nanoTime();
+    supervisor.stopAsync().get(20, TimeUnit.SECONDS);
+    long tookMillis = (System.nanoTime() - begin) / 1_000_000;
+
+    assertThat(tookMillis).as("no SIGKILL escalation: the child exits on its SIGTERM").isLessThan(3_000L);
+    // SIGKILLed by the sweep before the supervisor stopped (a moment for the kernel to end them)
+    await().atMost(Duration.ofMillis(500)).until(() -> ProcessChecks.aliveOf(escaped).isEmpty());
+    supervisor = null;
+  }
+
+  @Test
+  void aProcessTheChildStartsInANewSessionWhileStoppingIsKilledToo() throws Exception {
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment());
+    // 300 ms after its SIGTERM: after the host's search of /proc at the SIGTERM, well before the SIGKILL (5 s)
+    supervisor.configReceived(json("{\"escapeOnTerm\":0.3}"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.RUNNING);
+
+    supervisor.stopAsync().get(20, TimeUnit.SECONDS);
+
+    List<JsonNode> escapes = project.events("escaped");
+    assertThat(escapes).hasSize(1);
+    long escapedPid = escapes.get(0).get("escapedPid").asLong();
+    // SIGKILLed by the sweep before the supervisor stopped (a moment for the kernel to end it)
+    await().atMost(Duration.ofMillis(500)).until(() -> ProcessChecks.aliveOf(List.of(escapedPid)).isEmpty());
+    supervisor = null;
+  }
+
+  @Test
   void addressesReachTheChildAreRedeliveredAfterARestartAndReachAChildThatListensLate() {
     supervisor = supervisor(SupervisorSettings.DEFAULTS.withConfigRestartInterval(Duration.ZERO),
         project.environment());
