@@ -23,6 +23,7 @@ import ru.txix.isp.pywrapper.http.InfraHttpServer;
 import ru.txix.isp.pywrapper.http.SupervisorJson;
 import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
+import ru.txix.isp.pywrapper.internal.posix.NativeHeap;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.PySupervisorBuilder;
@@ -43,6 +44,8 @@ public final class Application {
 
   private static final Duration OFFLINE_POLL = Duration.ofMillis(250);
   private static final Duration INFRA_AFTER_SPAWN_AT_MOST = Duration.ofSeconds(1);
+  private static final Duration NATIVE_HEAP_TRIM_FIRST = Duration.ofSeconds(10);
+  private static final Duration NATIVE_HEAP_TRIM_EVERY = Duration.ofMinutes(5);
 
   private final AppSpec spec;
   private final ClusterListener clusterListener;
@@ -71,7 +74,9 @@ public final class Application {
     }
     Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
     Host host = new Host(setup);
-    Lifecycle lifecycle = new Lifecycle(host.components());
+    // Once the start-up is over, and now and then after: the C heap's free pages back to the OS.
+    Lifecycle lifecycle = new Lifecycle(host.components()).whileWaiting(NATIVE_HEAP_TRIM_FIRST,
+        NATIVE_HEAP_TRIM_EVERY, NativeHeap::trim);
     host.supervisor.addListener(new SupervisorListener() {
       @Override
       public void gaveUp(String reason) {

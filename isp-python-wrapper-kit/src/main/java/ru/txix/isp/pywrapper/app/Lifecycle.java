@@ -2,9 +2,13 @@ package ru.txix.isp.pywrapper.app;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
@@ -42,9 +46,24 @@ final class Lifecycle {
   private final List<Component> started = new ArrayList<>();
   private final Object stopping = new Object();
   private volatile boolean forced;
+  private Runnable idleTask;
+  private Duration idleFirst;
+  private Duration idleEvery;
 
   Lifecycle(List<Component> components) {
     this.components = List.copyOf(components);
+  }
+
+  /**
+   * While {@link #run()} waits for the end with every component started, it runs {@code task} on its own
+   * thread — otherwise idle — {@code first} after the start, then every {@code every}; never after the end was
+   * asked for. Call before {@link #run()}.
+   */
+  Lifecycle whileWaiting(Duration first, Duration every, Runnable task) {
+    this.idleFirst = requireNonNull(first, "first");
+    this.idleEvery = requireNonNull(every, "every");
+    this.idleTask = requireNonNull(task, "task");
+    return this;
   }
 
   /** Asks the run to end; only the first call counts (and logs "starting shutdown", on the caller's thread). */
@@ -89,10 +108,34 @@ final class Lifecycle {
         return EXIT_ERROR;
       }
     }
-    Ending why = ending.join();
+    Ending why = awaitEnding();
     stopStarted();
     log.info("shutdown completed");
     return forced ? EXIT_ERROR : why.exitCode();
+  }
+
+  private Ending awaitEnding() {
+    if (idleTask == null) {
+      return ending.join();
+    }
+    Duration wait = idleFirst;
+    while (true) {
+      try {
+        return ending.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        try {
+          idleTask.run();
+        } catch (RuntimeException failure) {
+          log.atDebug().setCause(failure).log("idle task failed: " + failure.getMessage());
+        }
+        wait = idleEvery;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return ending.join();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the ending never fails", e);
+      }
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 package ru.txix.isp.pywrapper.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -129,5 +131,48 @@ class LifecycleTest {
     assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
     lifecycle[0].stopStarted();
     assertThat(history).containsExactly("start a", "stop a");
+  }
+
+  @Test
+  void theIdleTaskRunsOnTheWaitingThreadAfterTheFirstDelayThenEveryPeriodAndNotAfterTheEnd() throws Exception {
+    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
+    Thread[] runner = new Thread[1];
+    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor"))).whileWaiting(
+        Duration.ofMillis(300), Duration.ofMillis(100), () -> {
+          runs.add(System.nanoTime());
+          assertThat(Thread.currentThread()).isSameAs(runner[0]);
+        });
+    long begin = System.nanoTime();
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> {
+      runner[0] = Thread.currentThread();
+      return lifecycle.run();
+    });
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> runs.size() >= 3);
+    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
+    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
+    int afterEnd = runs.size();
+
+    assertThat((runs.get(0) - begin) / 1_000_000).as("first run, ms after the start").isGreaterThanOrEqualTo(290);
+    assertThat((runs.get(1) - runs.get(0)) / 1_000_000).as("then every 100 ms").isBetween(90L, 1_000L);
+    Thread.sleep(300);
+    assertThat(runs).hasSize(afterEnd);
+    assertThat(history).containsExactly("start supervisor", "stop supervisor");
+  }
+
+  @Test
+  void aFailingIdleTaskDoesNotEndTheRun() throws Exception {
+    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
+    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor"))).whileWaiting(
+        Duration.ofMillis(10), Duration.ofMillis(10), () -> {
+          runs.add(System.nanoTime());
+          throw new IllegalStateException("boom");
+        });
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(lifecycle::run);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> runs.size() >= 2);
+    assertThat(code).isNotDone();
+    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
+    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
   }
 }

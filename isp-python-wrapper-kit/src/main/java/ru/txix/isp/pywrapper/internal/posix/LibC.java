@@ -3,6 +3,7 @@ package ru.txix.isp.pywrapper.internal.posix;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
@@ -125,4 +126,7 @@ interface LibC extends Library {
   long read(int fd, byte[] buffer, long count) throws LastErrorException;
 
   String strerror(int error);
+
+  /** glibc only; {@code pad}: a {@code size_t}, as wide as a C long on the platforms JNA serves here. */
+  int malloc_trim(NativeLong pad);
 }
