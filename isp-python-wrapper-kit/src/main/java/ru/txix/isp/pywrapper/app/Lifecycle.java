@@ -56,8 +56,8 @@ final class Lifecycle {
 
   /**
    * While {@link #run()} waits for the end with every component started, it runs {@code task} on its own
-   * thread — otherwise idle — {@code first} after the start, then every {@code every}; never after the end was
-   * asked for. Call before {@link #run()}.
+   * thread — otherwise idle — {@code first} after the components started, then every {@code every}; never
+   * after the end was asked for. Call before {@link #run()}.
    */
   Lifecycle whileWaiting(Duration first, Duration every, Runnable task) {
     this.idleFirst = requireNonNull(first, "first");
