@@ -228,7 +228,7 @@ class FaultSuiteIT {
       assertThat(prober.failed()).as("failed requests: %s", prober.errors()).isZero();
       assertThat(prober.pids()).containsExactly(pid);
       assertThat(s.project.events("started")).hasSize(1);
-      assertThat(output).contains("/v").contains("integer");
+      assertThat(output).contains("/v: string found, integer expected");
 
       service.pushConfig(Scenario.MODULE, "{\"v\":7}");
       await().atMost(WAIT).until(() -> s.status("/internal/health") == 200 && lastConfig(s).path("v").asInt() == 7);

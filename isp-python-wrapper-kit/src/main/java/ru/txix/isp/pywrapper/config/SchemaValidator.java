@@ -5,11 +5,13 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.serialization.JsonMapperFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -29,16 +31,18 @@ public final class SchemaValidator implements RemoteConfigValidator {
       "draft-04", SpecificationVersion.DRAFT_4, "draft-06", SpecificationVersion.DRAFT_6,
       "draft-07", SpecificationVersion.DRAFT_7);
 
+  /**
+   * The language of problems, whatever the JVM's default locale: they go into the host's English logs and
+   * errors (and the launcher carries the library's English messages only).
+   */
+  private static final Locale MESSAGES = Locale.ENGLISH;
+
   private final Schema schema;
 
   private SchemaValidator(Schema schema) {
     this.schema = schema;
   }
 
-  /**
-   * @param origin how errors name the schema, e.g. {@code conf/remote_config_schema.json}
-   * @throws ConfigException with one problem per line, naming {@code origin}, the JSON pointer and the problem
-   */
   /**
    * Builds the schema library's JSON mapper (a few hundred classes of Jackson's data binding): for a thread of
    * its own at start-up, ahead of {@link #of}. Logs nothing, so it may run while logging initializes.
@@ -47,12 +51,17 @@ public final class SchemaValidator implements RemoteConfigValidator {
     JsonMapperFactory.getInstance();
   }
 
+  /**
+   * @param origin how errors name the schema, e.g. {@code conf/remote_config_schema.json}
+   * @throws ConfigException with one problem per line, naming {@code origin}, the JSON pointer and the problem
+   */
   public static SchemaValidator of(JsonNode schema, String origin) {
     if (!schema.isObject()) {
       throw new ConfigException(origin + ": a JSON schema must be an object, got " + schema.getNodeType());
     }
     SpecificationVersion draft = draftOf(schema, origin);
-    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft);
+    SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft, builder -> builder.schemaRegistryConfig(
+        SchemaRegistryConfig.builder().locale(MESSAGES).build()));
     Map<String, List<String>> byPointer = new TreeMap<>();
     for (Error error : registry.getSchema(SchemaLocation.of(draft.getDialectId())).validate(schema)) {
       Problem problem = describe(error);

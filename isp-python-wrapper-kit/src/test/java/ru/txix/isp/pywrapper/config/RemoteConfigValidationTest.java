@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.LogLevel;
 import tools.jackson.databind.JsonNode;
@@ -79,6 +80,23 @@ class RemoteConfigValidationTest {
     assertThat(lines(validator.problems(JSON.readTree("{}")))).singleElement().asString().contains("port");
     assertThatThrownBy(() -> SchemaValidator.of(JSON.readTree("[]"), "conf/remote_config_schema.json"))
         .hasMessage("conf/remote_config_schema.json: a JSON schema must be an object, got ARRAY");
+  }
+
+  @Test
+  void schemaProblemsAreInEnglishWhateverTheJvmsDefaultLocale() {
+    Locale before = Locale.getDefault();
+    Locale.setDefault(Locale.forLanguageTag("ru-RU"));
+    try {
+      SchemaValidator validator = SchemaValidator.of(JSON.readTree("""
+          {"type":"object","required":["port"],"properties":{"port":{"type":"integer"}}}"""), "s.json");
+
+      assertThat(lines(validator.problems(JSON.readTree("{\"port\":\"x\"}"))))
+          .containsExactly("/port: string found, integer expected");
+      assertThat(lines(validator.problems(JSON.readTree("{}"))))
+          .containsExactly("required property 'port' not found");
+    } finally {
+      Locale.setDefault(before);
+    }
   }
 
   @Test
