@@ -43,6 +43,7 @@ class JsonLineEncoderTest {
     assertThat(json.propertyNames()).containsExactly("time", "message", "logger", "thread", "level", "pid",
         "ready", "ratio", "state", "gone", "config");
     assertThat(json.get("message").asString()).isEqualTo("say \"hi\"\n\tand\\bye \u0001\u2028");
+    assertThat(Instant.parse(json.get("time").asString())).isEqualTo(event.getInstant());
     assertThat(json.get("logger").asString()).isEqualTo("test.Logger");
     assertThat(json.get("thread").asString()).isEqualTo("main");
     assertThat(json.get("level").asString()).isEqualTo("INFO");
