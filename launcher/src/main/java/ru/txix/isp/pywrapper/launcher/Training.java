@@ -1,5 +1,6 @@
 package ru.txix.isp.pywrapper.launcher;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,9 +8,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +50,7 @@ final class Training {
    * module of its own; returns the host's exit code.
    */
   static int run(Path project) throws Exception {
-    Path dir = Files.createTempDirectory("isp-python-wrapper-training");
+    Path dir = temporaryDirectory();
     try {
       int port = freePort();
       int infraPort = freePort();
@@ -80,10 +84,45 @@ final class Training {
       Signal.raise(new Signal("TERM"));
       return host.get(30, TimeUnit.SECONDS);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      delete(dir.toFile());
+    }
+  }
+
+  /**
+   * A new folder of the user's own in the temporary directory. Not {@link Files#createTempDirectory}: its random
+   * name seeds a {@code SecureRandom}, and the security providers' ~80 classes, which no start of the host
+   * loads, would end up in the archive — mapped, and so resident, in every host.
+   */
+  private static Path temporaryDirectory() throws IOException {
+    Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+    FileAttribute<?>[] ownerOnly = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+        : new FileAttribute<?>[0];
+    for (int attempt = 0; ; attempt++) {
+      Path dir = parent.resolve("isp-python-wrapper-training-" + ProcessHandle.current().pid() + "-"
+          + Long.toHexString(System.nanoTime()));
+      try {
+        return Files.createDirectory(dir, ownerOnly);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 9) {
+          throw e;
+        }
       }
     }
+  }
+
+  /**
+   * Deletes {@code file} and, for a folder, what it holds, not following links (not through {@code Files.walk},
+   * whose classes would end up in the archive too).
+   */
+  private static void delete(File file) {
+    File[] children = Files.isSymbolicLink(file.toPath()) ? null : file.listFiles();
+    if (children != null) {
+      for (File child : children) {
+        delete(child);
+      }
+    }
+    file.delete();
   }
 
   /**
