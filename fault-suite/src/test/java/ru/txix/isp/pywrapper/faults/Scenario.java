@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Scenario implements AutoCloseable {
   static final Path JAR = Path.of("../launcher/target/isp-python-wrapper.jar");
-  static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:TieredStopAtLevel=1");
+  static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xmn1m",
+      "-XX:TieredStopAtLevel=1");
   static final String MODULE = "fault-module";
   private static final Path SUMMARY = Path.of("target/fault-summary.txt");
   private static final JsonMapper JSON = JsonMapper.builder().build();
