@@ -228,7 +228,7 @@ public final class Application {
           HealthRegistry health = new HealthRegistry(Clock.systemUTC());
           if (!setup.modes.offline()) {
             health.register(HealthChecks.CONFIG_SERVICE_CONNECTION,
-                HealthChecks.configServiceConnection(Host.this::sessionActive));
+                HealthChecks.configServiceConnection(source::inactiveReason));
           }
           health.register(HealthChecks.REMOTE_CONFIG, HealthChecks.remoteConfig(status));
           health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,

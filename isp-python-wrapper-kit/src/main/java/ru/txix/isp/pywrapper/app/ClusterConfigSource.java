@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.app;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.cluster.ClusterClient;
@@ -65,6 +66,12 @@ final class ClusterConfigSource implements ConfigSource {
   public boolean sessionActive() {
     ClusterClient current = client;
     return current != null && current.sessionActive();
+  }
+
+  @Override
+  public Optional<String> inactiveReason() {
+    ClusterClient current = client;
+    return current != null ? current.inactiveReason() : Optional.of("session inactive");
   }
 
   /** What the session hands over. */

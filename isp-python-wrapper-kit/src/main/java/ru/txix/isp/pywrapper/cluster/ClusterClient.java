@@ -6,15 +6,22 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import ru.txix.isp.pywrapper.cluster.SessionFailedException.Kind;
 import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
+import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
 import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
@@ -27,14 +34,31 @@ import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
  * <p>A session ({@link ConfigServiceSession}) connects over ETP, sends the config schema and the
  * requirements, waits for the config and the required modules' addresses, waits for the Python service to
  * accept connections, and sends {@code MODULE:READY}; then the module is routable until the connection
- * ends. Any end of a session is followed by a new one 1 s later, on the next config-service host (round
- * robin from a random start).
+ * ends.
+ *
+ * <p>Failover. Hosts are tried round robin from a random start, so after a failure the other hosts come before
+ * the one that just failed. A session ends as soon as it cannot serve the module — the host cannot be reached,
+ * it answers a module event with an error instead of {@code ok} (a node of a raft cluster in the middle of an
+ * election: {@code resolve module id: value for key moduleId not found}), the first config does not come within
+ * the config timeout, the connection ends — and the next host is tried at once. Only when every host has failed
+ * in a row (the end of an active session counts as its host's failure) does the client pause before the next
+ * round, and no host gets two sessions within that pause: {@code reconnectDelay} (1 s; with one host a session
+ * at most every second, as isp-kit's), or {@code electionRetryDelay} (250 ms) while a node of a cluster refused
+ * the module in the last round during the first {@code electionWindow} (10 s) of an outage — a raft election,
+ * over in a second or two, which the module should not miss by a second. A node that keeps refusing is retried
+ * every {@code reconnectDelay} after that.
+ *
+ * <p>Logs tell the story at INFO: the end of an active session and where it fails over to; a refusal once per
+ * outage in the service's own words; one WARN when no host can serve the module, then one summary per 30 s
+ * naming every host tried; one line when the module is READY again, with what happened in between. The steps
+ * of sessions within an outage are logged at debug.
  *
  * <p>Threads: "config-service" runs the sessions; "etp-config" and "etp-hosts" apply incoming configs and
  * host lists in arrival order; each connection has a reader and a writer thread of its own.
  */
 public final class ClusterClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterClient.class);
+  private static final String INACTIVE = "session inactive";
 
   private final List<HostPort> hosts;
   private final ModuleDeclaration declaration;
@@ -44,19 +68,37 @@ public final class ClusterClient implements AutoCloseable {
   private final ExecutorScheduler timers = new ExecutorScheduler("etp-timer");
   private final ExecutorService configLane = Executors.newSingleThreadExecutor(NamedThreads.daemon("etp-config"));
   private final ExecutorService hostsLane = Executors.newSingleThreadExecutor(NamedThreads.daemon("etp-hosts"));
-  private final Random random = new Random();
+  private final Random random;
+  private final LongSupplier nanoTime;
   private final Object pause = new Object();
   private final Thread loop;
-  private int next;
   private volatile boolean closed;
   private volatile boolean active;
+  /** Why no session is active, for health; read on any thread. */
+  private volatile String inactive = INACTIVE;
   /** The latest connection, kept after its session ends: {@link #close} waits for its socket to be gone. */
   private volatile EtpConnection connection;
-  /** Confined to the "config-service" thread. */
-  private final RepeatedFailures failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, System::nanoTime);
+
+  // Confined to the "config-service" thread.
+  private int next;
+  /** Session ends in a row with no session becoming active in between (an active session's end counts). */
+  private int failedInARow;
+  /** The outage in progress: null while a session is active, and before the first session ends. */
+  private Outage outage;
+  private final Map<HostPort, Long> lastStart = new HashMap<>();
+  private final RepeatedFailures failures;
 
   public ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, ClusterHandler handler,
                        ClusterListener listener, ClusterSettings settings) {
+    this(hosts, declaration, handler, listener, settings, new Random(), System::nanoTime);
+  }
+
+  /**
+   * For testing: {@code random} picks the first host ({@code nextInt(hosts)}) and the session ids;
+   * {@code nanoTime} is the clock of the outage's accounting and its 30 s summaries.
+   */
+  ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, ClusterHandler handler,
+                ClusterListener listener, ClusterSettings settings, Random random, LongSupplier nanoTime) {
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one config-service address is needed");
     }
@@ -65,6 +107,9 @@ public final class ClusterClient implements AutoCloseable {
     this.handler = requireNonNull(handler, "handler");
     this.listener = requireNonNull(listener, "listener");
     this.settings = requireNonNull(settings, "settings");
+    this.random = requireNonNull(random, "random");
+    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    this.failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, nanoTime);
     this.next = random.nextInt(hosts.size());
     this.loop = NamedThreads.daemon("config-service").newThread(this::run);
   }
@@ -76,6 +121,15 @@ public final class ClusterClient implements AutoCloseable {
   /** True between the acknowledgement of {@code MODULE:READY} and the end of that session. */
   public boolean sessionActive() {
     return active;
+  }
+
+  /**
+   * Empty while a session is active; otherwise why not, for health: {@code session inactive} and, once a session
+   * has ended or failed, what happened last ({@code session inactive: 3 failed attempts in 2150ms; last:
+   * 127.0.0.1:9002: refused MODULE:SEND_CONFIG_SCHEMA: …}).
+   */
+  public Optional<String> inactiveReason() {
+    return active ? Optional.empty() : Optional.of(inactive);
   }
 
   /**
@@ -127,27 +181,35 @@ public final class ClusterClient implements AutoCloseable {
     while (!closed) {
       HostPort host = hosts.get(next);
       next = (next + 1) % hosts.size();
+      long began = nanoTime.getAsLong();
+      lastStart.put(host, began);
       byte[] id = new byte[16];
       random.nextBytes(id);
       String sessionId = HexFormat.of().formatHex(id);
-      (failures.failing() ? log.atDebug() : log.atInfo()).addKeyValue("sessionId", sessionId)
+      // Within an outage the sessions' steps are details: the story is told by the lines below.
+      boolean quiet = outage != null;
+      (quiet ? log.atDebug() : log.atInfo()).addKeyValue("sessionId", sessionId)
           .addKeyValue("configService", host.toString()).log("run config service session");
+      if (outage == null) {
+        inactive = INACTIVE + ": connecting to " + host;
+      }
       listener.sessionStarting(host.toString(), sessionId);
       String reason;
-      boolean normal;
-      boolean wasActive = false;
+      boolean normal = false;
+      SessionFailedException failure = null;
+      boolean wasActive;
       try {
         ConfigServiceSession session = new ConfigServiceSession(this, host, sessionId, uri(host), declaration,
-            handler, listener, settings, timers, configLane, hostsLane);
-        EtpClosed closed = session.run();
-        reason = closed.toString();
-        normal = closed.normal();
+            handler, listener, settings, timers, configLane, hostsLane, quiet);
+        EtpClosed ended = session.run();
+        reason = ended.toString();
+        normal = ended.normal();
       } catch (SessionFailedException e) {
+        failure = e;
         reason = e.getMessage();
-        normal = false;
       } catch (RuntimeException e) {
-        reason = "unexpected error: " + e;
-        normal = false;
+        failure = new SessionFailedException("unexpected error: " + e, e);
+        reason = failure.getMessage();
         log.atError().setCause(e).log("config service session failed");
       } finally {
         wasActive = active;
@@ -157,58 +219,155 @@ public final class ClusterClient implements AutoCloseable {
           current.close();
         }
       }
-      report(host, sessionId, reason, normal, wasActive);
+      if (closed) {
+        log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
+            .addKeyValue("reason", reason).log("config service session stopped");
+        listener.sessionEnded(host.toString(), sessionId, reason, normal);
+        return;
+      }
+      Duration delay = wasActive || failure == null ? activeSessionEnded(host, sessionId, reason)
+          : attemptFailed(host, sessionId, began, failure);
       listener.sessionEnded(host.toString(), sessionId, reason, normal);
-      synchronized (pause) {
-        if (!closed) {
-          try {
-            pause.wait(settings.reconnectDelay().toMillis());
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
+      if (!sleep(delay)) {
+        return;
       }
     }
   }
 
+  /** An active session ended (not by {@link #close}): one INFO line, then the failover. */
+  private Duration activeSessionEnded(HostPort host, String sessionId, String reason) {
+    long now = nanoTime.getAsLong();
+    outage = Outage.afterSession(now, host.toString(), reason);
+    failedInARow = 1;
+    HostPort following = hosts.get(next);
+    Duration delay = delayBefore(following, now);
+    String then = hosts.size() > 1 ? "failing over to " + following + (delay.isZero() ? "" : " in " + text(delay))
+        : "reconnecting in " + text(delay);
+    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
+        .addKeyValue("reason", reason).addKeyValue("next", following.toString())
+        .log("config service session with " + host + " ended (" + reason + "); " + then);
+    inactive = INACTIVE + ": the session with " + host + " ended (" + EtpCodec.quote(reason) + ")";
+    return delay;
+  }
+
   /**
-   * Logs the end of a session: an active session's end in full; of a run of sessions that fail before they
-   * become active (no config service reachable), the first in full, then one summary line per 30 s.
+   * A session failed before it became active. Logged: the first failure of an outage, each refusal the first
+   * time its words are seen, one WARN once every host has failed in a row, then a summary per 30 s; the rest at
+   * debug.
    */
-  private void report(HostPort host, String sessionId, String reason, boolean normal, boolean wasActive) {
-    if (normal || closed) {
-      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
-          .addKeyValue("reason", reason).log("config service session stopped");
+  private Duration attemptFailed(HostPort host, String sessionId, long began, SessionFailedException failure) {
+    long now = nanoTime.getAsLong();
+    if (outage == null) {
+      outage = Outage.atStart(began);
+    }
+    failedInARow++;
+    String message = failure.getMessage();
+    outage.failed(host.toString(), failure.kind(), message);
+    HostPort following = hosts.get(next);
+    Duration delay = delayBefore(following, now);
+    boolean noHostLeft = failedInARow >= hosts.size();
+    String then = failedInARow % hosts.size() == 0 ? "retrying in " + text(delay)
+        : "trying " + following + " next" + (delay.isZero() ? "" : " in " + text(delay));
+    boolean newRefusal = failure.kind() == Kind.REFUSED && outage.firstRefusal(message);
+    RepeatedFailures.Verdict verdict = failures.failed();
+    LoggingEventBuilder line;
+    String text;
+    if (verdict instanceof RepeatedFailures.Summary) {
+      line = log.atWarn().addKeyValue("attempts", outage.failedAttempts());
+      text = "still no config service available: " + Outage.plural(outage.failedAttempts(), "failed attempt",
+          "failed attempts") + " in " + text(outage.since(now)) + " (" + outage.tallies() + "); last: "
+          + outage.lastFailure() + "; " + then;
+    } else if (noHostLeft && outage.firstWarning()) {
+      line = log.atWarn();
+      text = "no config service available: " + outage.lastFailureByHost() + "; " + then;
+    } else if (newRefusal || verdict instanceof RepeatedFailures.First) {
+      line = noHostLeft ? log.atWarn() : log.atInfo();
+      text = (failure.kind() == Kind.REFUSED ? "config service " + host + " " + message
+          : "config service session with " + host + " failed: " + message) + "; " + then;
+    } else {
+      line = log.atDebug();
+      text = "config service session with " + host + " failed: " + message + "; " + then;
+    }
+    line.addKeyValue("sessionId", sessionId)
+        .addKeyValue("configService", String.join(", ", outage.hostsTried()))
+        .addKeyValue("reason", message)
+        .log(text);
+    inactive = INACTIVE + ": " + Outage.plural(outage.failedAttempts(), "failed attempt", "failed attempts")
+        + " in " + text(outage.since(now)) + "; last: " + EtpCodec.quote(outage.lastFailure());
+    return delay;
+  }
+
+  /**
+   * Nothing while other hosts are left to try; the {@linkplain #retryDelay retry delay} once every host has failed
+   * in a row; never less than that since the last session with {@code host} began.
+   */
+  private Duration delayBefore(HostPort host, long now) {
+    long delay = retryDelay(now).toNanos();
+    long wait = failedInARow % hosts.size() == 0 ? delay : 0;
+    Long last = lastStart.get(host);
+    if (last != null) {
+      wait = Math.max(wait, last + delay - now);
+    }
+    return Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(Math.max(0, wait)));
+  }
+
+  /** {@code electionRetryDelay} early in an outage of a cluster whose nodes refuse; else {@code reconnectDelay}. */
+  private Duration retryDelay(long now) {
+    boolean election = hosts.size() > 1 && outage != null && outage.refusedInTheLast(hosts.size())
+        && outage.since(now).compareTo(settings.electionWindow()) < 0;
+    return election ? settings.electionRetryDelay() : settings.reconnectDelay();
+  }
+
+  /** False when the client was closed (or interrupted) meanwhile. */
+  private boolean sleep(Duration delay) {
+    long deadline = System.nanoTime() + delay.toNanos();
+    synchronized (pause) {
+      long left;
+      while (!closed && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          pause.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return !closed;
+  }
+
+  /** Called by the session once {@code MODULE:READY} is acknowledged: the one line of the module's readiness. */
+  void activated(HostPort host, String sessionId) {
+    active = true;
+    failedInARow = 0;
+    failures.succeeded();
+    Outage was = outage;
+    outage = null;
+    inactive = INACTIVE;
+    LoggingEventBuilder line = log.atInfo().addKeyValue("sessionId", sessionId)
+        .addKeyValue("configService", host.toString());
+    if (was == null) {
+      line.log("module ready: config service session active");
       return;
     }
-    if (wasActive) {
-      failures.succeeded();
-    }
-    RepeatedFailures.Verdict verdict = failures.failed();
-    if (verdict instanceof RepeatedFailures.First) {
-      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
-          .addKeyValue("reason", reason).log("config service session ended: " + reason
-              + "; reconnecting every " + settings.reconnectDelay().toMillis() + "ms");
-    } else if (verdict instanceof RepeatedFailures.Summary summary) {
-      log.atWarn().addKeyValue("configService", host.toString()).addKeyValue("attempts", summary.attempts())
-          .log("still cannot reach the config service (" + hostList() + "): " + summary.attempts()
-              + " attempts in " + summary.since().toSeconds() + "s, last error: " + reason);
-    } else {
-      log.atDebug().addKeyValue("sessionId", sessionId).addKeyValue("reason", reason)
-          .log("config service session ended");
-    }
+    Duration took = was.since(nanoTime.getAsLong());
+    String attempts = Outage.plural(was.failedAttempts(), "failed attempt", "failed attempts");
+    String between = was.failedAttempts() == 0 ? "no failed attempt in between"
+        : attempts + " in between (" + was.tallies() + ")";
+    String text = was.endedHost() != null
+        ? "module ready again: config service session active on " + host + ", " + text(took)
+            + " after the session with " + was.endedHost() + " ended; " + between
+        : "module ready: config service session active on " + host + " after " + attempts + " in " + text(took)
+            + " (" + was.tallies() + ")";
+    line.addKeyValue("failedAttempts", was.failedAttempts())
+        .addKeyValue("refusals", was.count(Kind.REFUSED))
+        .addKeyValue("configTimeouts", was.count(Kind.CONFIG_TIMEOUT))
+        .addKeyValue("hostsTried", String.join(", ", was.hostsTried()))
+        .addKeyValue("outageMs", took.toMillis())
+        .log(text);
   }
 
-  /** Called by the session once {@code MODULE:READY} is acknowledged. */
-  void activated() {
-    active = true;
-    failures.succeeded().ifPresent(recovery -> log.atInfo().addKeyValue("attempts", recovery.failures())
-        .log("config service reachable again after " + recovery.failures() + " failed attempts in "
-            + recovery.after().toSeconds() + "s"));
-  }
-
-  private String hostList() {
-    return String.join(", ", hosts.stream().map(HostPort::toString).toList());
+  private static String text(Duration duration) {
+    return Outage.text(duration);
   }
 
   /** {@code ws://<host>:<port>/isp-etp/?module_name=<name>}. */

@@ -33,7 +33,14 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One session with the config service, from connect to the end of the connection. Runs on "config-service". */
+/**
+ * One session with the config service, from connect to the end of the connection. Runs on "config-service".
+ *
+ * <p>It ends, with a {@link SessionFailedException} saying why, as soon as it cannot serve the module: no
+ * connection; an acknowledgement other than {@code ok} (the service refused the event: its words are the
+ * message); no first config within the config timeout; a missing acknowledgement or address list; the connection
+ * ending first. A quiet session (one within an outage) logs its steps at debug until it is active.
+ */
 final class ConfigServiceSession implements EtpConnection.Handler {
   private static final Logger log = LoggerFactory.getLogger(ConfigServiceSession.class);
   private static final JsonMapper JSON = JsonValues.mapper();
@@ -50,6 +57,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   private final Scheduler timers;
   private final Executor configLane;
   private final Executor hostsLane;
+  private final boolean quiet;
 
   private final CompletableFuture<Void> configSeen = new CompletableFuture<>();
   private final CompletableFuture<Void> configValid = new CompletableFuture<>();
@@ -58,7 +66,8 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   private volatile boolean active;
 
   ConfigServiceSession(ClusterClient client, HostPort host, String sessionId, URI uri, ModuleDeclaration declaration,
-                       ClusterHandler handler, ClusterListener listener, ClusterSettings settings, Scheduler timers, Executor configLane, Executor hostsLane) {
+                       ClusterHandler handler, ClusterListener listener, ClusterSettings settings, Scheduler timers,
+                       Executor configLane, Executor hostsLane, boolean quiet) {
     this.client = client;
     this.host = host;
     this.sessionId = sessionId;
@@ -70,6 +79,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
     this.timers = timers;
     this.configLane = configLane;
     this.hostsLane = hostsLane;
+    this.quiet = quiet;
     declaration.requiredModules().forEach(module -> modules.put(module, new CompletableFuture<>()));
   }
 
@@ -83,8 +93,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
     emit(connection, ClusterEvents.MODULE_SEND_REQUIREMENTS,
         json(new ModuleRequirements(declaration.requiredModules(), false)));
 
-    String awaitConfig = "await '" + ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED + "' event";
-    await(connection, configSeen, settings.configTimeout(), awaitConfig);
+    awaitFirstConfig(connection);
     if (!handler.validConfigInEffect()) {
       log.atError().addKeyValue("sessionId", sessionId).log("the remote config is invalid and no valid config is "
           + "in effect: waiting for a corrected " + ClusterEvents.CONFIG_SEND_CONFIG_CHANGED
@@ -99,10 +108,8 @@ final class ConfigServiceSession implements EtpConnection.Handler {
 
     emit(connection, ClusterEvents.MODULE_READY, json(backendDeclaration(advertised)));
     active = true;
-    client.activated();
+    client.activated(host, sessionId);
     listener.sessionActive(host.toString(), sessionId);
-    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("configService", host.toString())
-        .log("module ready: config service session active");
     try {
       return connection.closed().get();
     } catch (InterruptedException e) {
@@ -119,7 +126,21 @@ final class ConfigServiceSession implements EtpConnection.Handler {
       client.connected(connection);
       return connection;
     } catch (java.io.IOException e) {
-      throw new SessionFailedException("connect to config service " + host + ": " + rootMessage(e), e);
+      throw new SessionFailedException(SessionFailedException.Kind.UNREACHABLE, "connect: " + rootMessage(e), e);
+    }
+  }
+
+  /** The service pushes the config before it acknowledges the schema: without one in time, this host is no use. */
+  private void awaitFirstConfig(EtpConnection connection) throws SessionFailedException {
+    String event = ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED;
+    try {
+      await(connection, configSeen, settings.configTimeout(), "await '" + event + "' event");
+    } catch (SessionFailedException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw new SessionFailedException(SessionFailedException.Kind.CONFIG_TIMEOUT, "no " + event + " within "
+            + settings.configTimeout().toMillis() + "ms", e.getCause());
+      }
+      throw e;
     }
   }
 
@@ -148,19 +169,26 @@ final class ConfigServiceSession implements EtpConnection.Handler {
     }
   }
 
+  /**
+   * Sends {@code event} and awaits its acknowledgement; anything but {@code ok} is a refusal (the service's
+   * handler failed: e.g. a node without a raft leader, or a default config missing variables) and ends the
+   * session, whose step would otherwise wait for what will not come.
+   */
   private void emit(EtpConnection connection, String event, String data) throws SessionFailedException {
-    log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("data", forLog(event, data))
+    step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("data", forLog(event, data))
         .log("send event");
     String response = await(connection, connection.emitWithAck(event, data, settings.ackTimeout()), null,
         "emit '" + event + "'");
-    if (response.equals(ClusterEvents.ACK_OK)) {
-      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("response", response)
-          .log("event acknowledged");
-    } else {
-      log.atError().addKeyValue("sessionId", sessionId).addKeyValue("event", event)
-          .addKeyValue("response", EtpCodec.quote(response))
-          .log("config service acknowledged " + event + " with an error: " + EtpCodec.quote(response));
+    if (!response.equals(ClusterEvents.ACK_OK)) {
+      throw SessionFailedException.refused(event, response);
     }
+    step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("response", response)
+        .log("event acknowledged");
+  }
+
+  /** INFO, or debug in a quiet session until it is active. */
+  private LoggingEventBuilder step() {
+    return quiet && !active ? log.atDebug() : log.atInfo();
   }
 
   /** Waits for {@code step}, the end of the connection, an error event, or the timeout (null: none). */
@@ -227,7 +255,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   public void onEvent(EtpConnection connection, EtpMessage message) {
     String event = message.name();
     // A config's data is logged once, masked, by the intake that parses it; here only its size.
-    LoggingEventBuilder received = log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event);
+    LoggingEventBuilder received = step().addKeyValue("sessionId", sessionId).addKeyValue("event", event);
     if (ClusterEvents.carriesConfig(event)) {
       received.addKeyValue("bytes", message.data().length());
     } else {
@@ -267,9 +295,9 @@ final class ConfigServiceSession implements EtpConnection.Handler {
 
   private void applyConfig(String event, String data) {
     try {
-      log.atInfo().addKeyValue("sessionId", sessionId).addKeyValue("event", event).log("remote config applying...");
+      step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).log("remote config applying...");
       if (handler.configReceived(event, data)) {
-        log.atInfo().addKeyValue("sessionId", sessionId).log("remote config successfully applied");
+        step().addKeyValue("sessionId", sessionId).log("remote config successfully applied");
       }
     } catch (RuntimeException e) {
       log.atError().setCause(e).addKeyValue("sessionId", sessionId).log("handle event " + event);

@@ -1,7 +1,6 @@
 package ru.txix.isp.pywrapper.http;
 
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
@@ -18,9 +17,13 @@ public final class HealthChecks {
   private HealthChecks() {
   }
 
-  /** Passes only while a config-service session is active (as isp-kit's). */
-  public static HealthCheck configServiceConnection(BooleanSupplier sessionActive) {
-    return () -> sessionActive.getAsBoolean() ? Optional.empty() : Optional.of("session inactive");
+  /**
+   * Passes only while a config-service session is active (as isp-kit's); otherwise {@code session inactive} and
+   * what happened last, e.g. {@code session inactive: 3 failed attempts in 2150ms; last: 127.0.0.1:9001: refused
+   * MODULE:SEND_CONFIG_SCHEMA: …}.
+   */
+  public static HealthCheck configServiceConnection(Supplier<Optional<String>> inactiveReason) {
+    return inactiveReason::get;
   }
 
   /** Passes when the last remote config received was valid; otherwise says why it was rejected. */

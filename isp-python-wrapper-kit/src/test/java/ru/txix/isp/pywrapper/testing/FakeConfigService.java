@@ -35,6 +35,11 @@ import tools.jackson.databind.json.JsonMapper;
  * the module events as service 3.9.0 does (config pushed before the schema ack, addresses pushed with the
  * requirements, {@code ok} acks) and records every frame. Tests push configs and addresses, send raw frames,
  * drop connections, and stop answering pings.
+ *
+ * <p>Several instances made by {@link #cluster(int)} are the nodes of one config-service cluster: they share the
+ * active configs and addresses (the service's replicated store), and a push reaches the module's connections on
+ * every node. A node can refuse module events with the service's error text ({@link #refuse}), e.g. as a node in
+ * the middle of a raft election does ({@link #midElection()}).
  */
 public final class FakeConfigService implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -49,10 +54,28 @@ public final class FakeConfigService implements AutoCloseable {
   private record Session(long id, String module, WebSocket socket, List<String> requires) {
   }
 
+  /** What the nodes of one cluster share, as the real ones share their rqlite store. */
+  private static final class Store {
+    final Map<String, String> activeConfigs = new ConcurrentHashMap<>();
+    final Map<String, String> addresses = new ConcurrentHashMap<>();
+    final List<FakeConfigService> nodes = new CopyOnWriteArrayList<>();
+  }
+
+  /**
+   * What a node of a raft cluster answers {@code MODULE:SEND_CONFIG_SCHEMA} (and {@code MODULE:READY}, with
+   * {@code onModuleReady}) with in the middle of an election: it accepted the connection, but could not write the
+   * module's row, so the connection has no module id. No config is pushed.
+   */
+  public static final String MID_ELECTION_REFUSAL =
+      "handle onModuleConfigSchema: resolve module id: value for key moduleId not found";
+
   private final Server server;
   private final int port;
-  private final Map<String, String> activeConfigs = new ConcurrentHashMap<>();
-  private final Map<String, String> addresses = new ConcurrentHashMap<>();
+  private final Store store;
+  private final Map<String, String> activeConfigs;
+  private final Map<String, String> addresses;
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
+  private final AtomicBoolean withholdConfig = new AtomicBoolean();
   private final Map<WebSocket, Session> sessions = new ConcurrentHashMap<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<String> malformed = new CopyOnWriteArrayList<>();
@@ -65,6 +88,13 @@ public final class FakeConfigService implements AutoCloseable {
   private final Map<WebSocket, Instant> closingSince = new ConcurrentHashMap<>();
 
   public FakeConfigService(int port) {
+    this(port, new Store());
+  }
+
+  private FakeConfigService(int port, Store store) {
+    this.store = store;
+    this.activeConfigs = store.activeConfigs;
+    this.addresses = store.addresses;
     server = new Server(new InetSocketAddress("127.0.0.1", port));
     server.setReuseAddr(true);
     server.setConnectionLostTimeout(0);
@@ -72,10 +102,48 @@ public final class FakeConfigService implements AutoCloseable {
     server.start();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.started);
     this.port = server.getPort();
+    store.nodes.add(this);
   }
 
   public static FakeConfigService start() {
     return new FakeConfigService(0);
+  }
+
+  /** {@code nodes} instances on free ports, the nodes of one cluster (one store, pushes reach every node). */
+  public static List<FakeConfigService> cluster(int nodes) {
+    Store store = new Store();
+    List<FakeConfigService> cluster = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      cluster.add(new FakeConfigService(0, store));
+    }
+    return List.copyOf(cluster);
+  }
+
+  /**
+   * From now on {@code event} is acknowledged with {@code error} (the service's words) instead of {@code ok}, and
+   * nothing else is done for it: a refused {@code MODULE:SEND_CONFIG_SCHEMA} pushes no config.
+   */
+  public void refuse(String event, String error) {
+    refusals.put(event, error);
+  }
+
+  /**
+   * Plays a node in the middle of a raft election: {@code MODULE:SEND_CONFIG_SCHEMA} refused with
+   * {@link #MID_ELECTION_REFUSAL} and no config, {@code MODULE:READY} refused likewise.
+   */
+  public void midElection() {
+    refuse(ClusterEvents.MODULE_SEND_CONFIG_SCHEMA, MID_ELECTION_REFUSAL);
+    refuse(ClusterEvents.MODULE_READY, "handle onModuleReady: resolve module id: value for key moduleId not found");
+  }
+
+  /** Answers every module event as a healthy node again. */
+  public void stopRefusing() {
+    refusals.clear();
+  }
+
+  /** While set, {@code MODULE:SEND_CONFIG_SCHEMA} is acknowledged with {@code ok} but no config is pushed. */
+  public void withholdConfig(boolean withhold) {
+    withholdConfig.set(withhold);
   }
 
   public int port() {
@@ -99,14 +167,15 @@ public final class FakeConfigService implements AutoCloseable {
   /** An admin changed the config: store it and push {@code CONFIG:SEND_CONFIG_CHANGED} to the module. */
   public void pushConfig(String module, String json) {
     activeConfigs.put(module, json);
-    sessionsOf(module).forEach(s -> send(s, ClusterEvents.CONFIG_SEND_CONFIG_CHANGED, json));
+    store.nodes.forEach(node -> node.sessionsOf(module)
+        .forEach(s -> send(s, ClusterEvents.CONFIG_SEND_CONFIG_CHANGED, json)));
   }
 
   /** {@code required} changed its backends: push its addresses to every module requiring it. */
   public void pushAddresses(String required, String jsonArray) {
     addresses.put(required, jsonArray);
-    sessions.values().stream().filter(s -> s.requires().contains(required))
-        .forEach(s -> send(s, ClusterEvents.moduleConnected(required), jsonArray));
+    store.nodes.forEach(node -> node.sessions.values().stream().filter(s -> s.requires().contains(required))
+        .forEach(s -> send(s, ClusterEvents.moduleConnected(required), jsonArray)));
   }
 
   /** Sends {@code frame} as is to every connection. */
@@ -196,12 +265,10 @@ public final class FakeConfigService implements AutoCloseable {
     close();
   }
 
-  /** A new instance on the same port that knows the same active configs and addresses. */
+  /** A new instance on the same port, in the same cluster: it knows the same active configs and addresses. */
   public FakeConfigService restart() {
-    FakeConfigService next = new FakeConfigService(port);
-    next.activeConfigs.putAll(activeConfigs);
-    next.addresses.putAll(addresses);
-    return next;
+    store.nodes.remove(this);
+    return new FakeConfigService(port, store);
   }
 
   @Override
@@ -225,11 +292,20 @@ public final class FakeConfigService implements AutoCloseable {
 
   private void handle(Session session, EtpMessage message) {
     String reply = ClusterEvents.ACK_OK;
+    String refusal = refusals.get(message.name());
+    if (refusal != null) {
+      if (message.wantsAck()) {
+        session.socket().send(EtpCodec.encode(message.ack(refusal)));
+      }
+      return;
+    }
     switch (message.name()) {
       case ClusterEvents.MODULE_SEND_CONFIG_SCHEMA -> {
         JsonNode data = JSON.readTree(message.data());
         activeConfigs.putIfAbsent(session.module(), data.get("config").toString());
-        send(session, ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED, activeConfigs.get(session.module()));
+        if (!withholdConfig.get()) {
+          send(session, ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED, activeConfigs.get(session.module()));
+        }
       }
       case ClusterEvents.MODULE_SEND_REQUIREMENTS -> {
         JsonNode data = JSON.readTree(message.data());
