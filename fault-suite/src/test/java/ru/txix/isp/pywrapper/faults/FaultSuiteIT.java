@@ -380,6 +380,90 @@ class FaultSuiteIT {
     }
   }
 
+  @Test
+  @Timeout(150)
+  void s12ANodeOfAConfigServiceClusterDiesAsLeaderThenAsFollowerAndTheModuleIsReadyOnAnotherWithinThreeSeconds()
+      throws Exception {
+    List<FakeConfigService> nodes = FakeConfigService.cluster(3);
+    FakeConfigService a = nodes.get(0);
+    FakeConfigService b = nodes.get(1);
+    FakeConfigService c = nodes.get(2);
+    // The module starts at a random node: the others refuse it until it is on the first.
+    b.midElection();
+    c.midElection();
+    // The address of a module instance that reconnected, beside the row its dead node left behind.
+    a.setAddresses("auth", "[{\"ip\":\"127.0.0.1\",\"port\":\"9110\"},{\"ip\":\"127.0.0.1\",\"port\":\"9110\"},"
+        + "{\"ip\":\"127.0.0.1\",\"port\":\"9111\"}]");
+    try (Scenario s = Scenario.cluster(dir, a, b, c)) {
+      s.requireModule("auth");
+      LauncherProcess launcher = s.start(Map.of());
+      a.await(ClusterEvents.MODULE_READY, WAIT);
+      await().atMost(WAIT).until(() -> s.component(CONNECTION).equals("pass")
+          && s.component("pythonProcess").equals("pass") && !s.project.events("addresses").isEmpty());
+      long pid = s.project.events("started").get(0).get("pid").asLong();
+      ChildProber prober = s.probe();
+      c.stopRefusing();
+      Thread.sleep(1500);
+
+      // The leader dies: the next node in the module's order is in the middle of the election, the third leads.
+      Instant leaderDied = Instant.now();
+      a.kill();
+      Received onC = c.await(ClusterEvents.MODULE_READY, Duration.ofSeconds(10));
+      long leaderMillis = Duration.between(leaderDied, onC.at()).toMillis();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.component(CONNECTION).equals("pass"));
+      FakeConfigService back = a.restart();
+      s.track(back);
+      b.stopRefusing();
+      Thread.sleep(1500);
+
+      // A follower dies (the one the module is on now): the next node serves at once.
+      Instant followerDied = Instant.now();
+      c.kill();
+      Received onA = back.await(ClusterEvents.MODULE_READY, Duration.ofSeconds(10));
+      long followerMillis = Duration.between(followerDied, onA.at()).toMillis();
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.component(CONNECTION).equals("pass"));
+      Thread.sleep(500);
+      prober.close();
+
+      assertThat(prober.failed()).as("failed requests: %s", prober.errors()).isZero();
+      assertThat(prober.pids()).containsExactly(pid);
+      assertThat(s.project.events("started")).hasSize(1);
+      assertThat(leaderMillis).as("past a node that refuses the module: no config timeout, no pause")
+          .isLessThanOrEqualTo(3000);
+      assertThat(followerMillis).isLessThanOrEqualTo(3000);
+      String nodeA = a.address();
+      String nodeB = b.address();
+      String nodeC = c.address();
+      List<String> story = launcher.logs(l -> l.path("logger").asString().contains(".cluster.")
+          && !l.path("level").asString().equals("DEBUG")).stream()
+          .map(l -> l.get("level").asString() + " " + l.get("message").asString()).toList();
+      List<String> afterStart = story.subList(story.indexOf(story.stream().filter(l -> l.contains("module ready"))
+          .findFirst().orElseThrow()) + 1, story.size());
+      assertThat(afterStart).satisfiesExactly(
+          line -> assertThat(line).startsWith("INFO config service session with " + nodeA + " ended (")
+              .endsWith("); failing over to " + nodeB),
+          line -> assertThat(line).isEqualTo("INFO config service " + nodeB + " refused MODULE:SEND_CONFIG_SCHEMA: "
+              + FakeConfigService.MID_ELECTION_REFUSAL + "; trying " + nodeC + " next"),
+          line -> assertThat(line).startsWith("INFO module ready again: config service session active on " + nodeC
+              + ", ").endsWith(" after the session with " + nodeA + " ended; 1 failed attempt in between ("
+              + nodeB + ": 1 refusal)"),
+          line -> assertThat(line).startsWith("INFO config service session with " + nodeC + " ended (")
+              .endsWith("); failing over to " + nodeA),
+          line -> assertThat(line).startsWith("INFO module ready again: config service session active on " + nodeA
+              + ", ").endsWith(" after the session with " + nodeC + " ended; no failed attempt in between"));
+      List<JsonNode> deliveries = s.project.events("addresses");
+      assertThat(deliveries).allSatisfy(d -> assertThat(d.get("hosts").toString())
+          .isEqualTo("[\"127.0.0.1:9110\",\"127.0.0.1:9111\"]"));
+      JsonNode supervisor = JsonNodes.readTree(s.get("/internal/supervisor").body());
+      assertThat(supervisor.path("hosts").path("auth").toString()).isEqualTo("[\"127.0.0.1:9110\",\"127.0.0.1:9111\"]");
+      Scenario.summary("12 config-service cluster of 3: the module's node died with the next one mid-election "
+          + "(refusing the schema, no config): MODULE:READY on the third " + leaderMillis + " ms later; a node died "
+          + "with the next one serving: MODULE:READY " + followerMillis + " ms later; " + prober.ok()
+          + " requests served, 0 failed; child not restarted (pid " + pid + "); an address listed twice reached "
+          + "the child once");
+    }
+  }
+
   /** Failed start attempts so far, as /internal/supervisor counts them. */
   private static long startFailures(Scenario s) {
     try {
