@@ -20,8 +20,9 @@ import ru.txix.isp.pywrapper.testing.Uv;
  * {@code bench/results/latest.md}.
  *
  * <p>Sections (choose with {@code -Dbench.only=START,MEMORY,P1,CLUSTER,P6}): start, stop and memory per
- * configuration (with P1, the config change); P4/P5 in cluster mode; P6 zero-downtime under load. Sizes:
- * {@code -Dbench.coldStarts} (20), {@code -Dbench.samples} (40, P1), {@code -Dbench.memoryRestarts} (1000),
+ * configuration (with P1, the config change); P4/P5 in cluster mode, and failover in a cluster of three config
+ * services; P6 zero-downtime under load. Sizes: {@code -Dbench.coldStarts} (20), {@code -Dbench.samples} (40, P1),
+ * {@code -Dbench.memoryRestarts} (1000), {@code -Dbench.failovers} (10 of each kind),
  * {@code -Dbench.jdk25} (the JDK 25 java; the column is left out when it is missing).
  */
 public final class Bench {

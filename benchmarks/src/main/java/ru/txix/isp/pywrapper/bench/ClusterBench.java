@@ -2,20 +2,26 @@ package ru.txix.isp.pywrapper.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.cluster.ClusterEvents;
 import ru.txix.isp.pywrapper.testing.FakeConfigService;
+import ru.txix.isp.pywrapper.testing.FakeConfigService.Received;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
 import ru.txix.isp.pywrapper.testing.PythonProject;
 import tools.jackson.databind.JsonNode;
 
-/** P4, P5: cluster mode against a config-service double in the benchmark's JVM. */
+/**
+ * P4, P5: cluster mode against a config-service double in the benchmark's JVM; then failover in a cluster of
+ * three doubles (the node the module is on killed, the next one serving or in the middle of an election).
+ */
 final class ClusterBench {
   private static final Duration WAIT = HostRuns.WAIT;
+  private static final int FAILOVER_ROUNDS = Integer.getInteger("bench.failovers", 10);
 
   private ClusterBench() {
   }
@@ -91,6 +97,81 @@ final class ClusterBench {
         launcher.awaitExit(Duration.ofSeconds(20));
       }
     }
+    report.addAll(failover(config, dir.resolveSibling(dir.getFileName() + "-failover"), FAILOVER_ROUNDS));
+    return report;
+  }
+
+  /**
+   * Kills the node the module is on, {@code rounds} times with the next node in the module's order serving (a
+   * follower died: the others have a leader) and {@code rounds} times with it in the middle of an election (the
+   * leader died: it refuses {@code MODULE:SEND_CONFIG_SCHEMA} and sends no config, the third node leads): from the
+   * kill to {@code MODULE:READY} on another node. The killed node comes back before the next round.
+   */
+  static List<String> failover(HostConfig config, Path dir, int rounds) throws Exception {
+    List<FakeConfigService> nodes = new ArrayList<>(FakeConfigService.cluster(3));
+    List<Long> toFollower = new ArrayList<>();
+    List<Long> pastElection = new ArrayList<>();
+    int restarts;
+    try {
+      PythonProject project = PythonProject.in(dir).withConf("bench-failover", FreePort.find(), "127.0.0.1:9001",
+          "{}");
+      project.write("conf/default_remote_config.json", "{\"v\":0}");
+      project.write("conf/module.yml", "requiredModules: [auth]\n");
+      nodes.get(0).setAddresses("auth", "[{\"ip\":\"10.1.0.1\",\"port\":\"9001\"}]");
+      Map<String, String> environment = new HashMap<>(project.environment());
+      environment.put("configServiceAddress.ip", "127.0.0.1;127.0.0.1;127.0.0.1");
+      environment.put("configServiceAddress.port", nodes.get(0).port() + ";" + nodes.get(1).port() + ";"
+          + nodes.get(2).port());
+      // The module starts at a random node: it lands on the first, the others refusing it until then.
+      nodes.get(1).midElection();
+      nodes.get(2).midElection();
+      try (LauncherProcess launcher = config.start(dir, environment)) {
+        nodes.get(0).await(ClusterEvents.MODULE_READY, WAIT);
+        nodes.get(1).stopRefusing();
+        nodes.get(2).stopRefusing();
+        int started = project.events("started").size();
+        int on = 0;
+        for (int i = 0; i < 2 * rounds + 2; i++) {
+          boolean election = i % 2 == 1;
+          int following = (on + 1) % 3;
+          int target = election ? (on + 2) % 3 : following;
+          if (election) {
+            nodes.get(following).midElection();
+          }
+          Thread.sleep(1500); // past the 1 s any node waits between two sessions of the module
+          Instant killed = Instant.now();
+          nodes.get(on).kill();
+          Received ready = nodes.get(target).await(ClusterEvents.MODULE_READY, r -> r.at().isAfter(killed), WAIT);
+          long nanos = Duration.between(killed, ready.at()).toNanos();
+          if (i >= 2) {
+            (election ? pastElection : toFollower).add(nanos);
+          }
+          nodes.set(on, nodes.get(on).restart());
+          nodes.get(following).stopRefusing();
+          on = target;
+        }
+        restarts = project.events("started").size() - started;
+        launcher.signal("TERM");
+        launcher.awaitExit(Duration.ofSeconds(20));
+      }
+    } finally {
+      nodes.forEach(FakeConfigService::close);
+    }
+    List<String> report = new ArrayList<>();
+    report.add("#### Failover in a config-service cluster of 3 (" + config.name() + "; config-service doubles in the "
+        + "benchmark's JVM)");
+    report.add("");
+    report.add("| The node the module is on is killed; next in the module's order | n | median | p95 | target |");
+    report.add("|---|---|---|---|---|");
+    Stats f = Stats.ofNanos(toFollower);
+    report.add(String.format("| serves (a follower died): kill → `MODULE:READY` on it | %d | %.0f ms | %.0f ms "
+        + "| ≤ 3 s |", f.count(), f.median(), f.p95()));
+    Stats e = Stats.ofNanos(pastElection);
+    report.add(String.format("| is mid-election (the leader died): refuses `MODULE:SEND_CONFIG_SCHEMA`, no config; "
+        + "kill → `MODULE:READY` on the third | %d | %.0f ms | %.0f ms | ≤ 3 s |", e.count(), e.median(), e.p95()));
+    report.add("");
+    report.add("The Python child was restarted " + restarts + " times by the " + 2 * (rounds + 1) + " failovers.");
+    report.add("");
     return report;
   }
 }
