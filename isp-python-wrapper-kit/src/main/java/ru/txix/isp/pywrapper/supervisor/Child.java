@@ -21,7 +21,6 @@ final class Child {
   Cancellable killDeadline = Cancellable.NONE;
   int livenessFailures;
   boolean startTimeoutReported;
-  boolean termSent;
   boolean killSent;
 
   Child(ChildProcess process, long generation, long startNanos, Instant startedAt, JsonNode config) {

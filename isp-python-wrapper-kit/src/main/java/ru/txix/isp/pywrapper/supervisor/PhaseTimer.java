@@ -15,7 +15,6 @@ final class PhaseTimer {
   private final Scheduler scheduler;
   private final LongConsumer fired;
   private long token;
-  private long dueNanos;
   private boolean armed;
   private Cancellable handle = Cancellable.NONE;
 
@@ -29,7 +28,6 @@ final class PhaseTimer {
     cancel();
     long mine = token;
     armed = true;
-    dueNanos = scheduler.nanoTime() + delay.toNanos();
     handle = scheduler.schedule(delay, () -> fired.accept(mine));
   }
 
@@ -48,14 +46,5 @@ final class PhaseTimer {
     armed = false;
     token++;
     return true;
-  }
-
-  boolean armed() {
-    return armed;
-  }
-
-  /** Time left until it fires (zero when due or not armed). */
-  Duration remaining() {
-    return armed ? Duration.ofNanos(Math.max(0, dueNanos - scheduler.nanoTime())) : Duration.ZERO;
   }
 }

@@ -528,7 +528,7 @@ public final class PySupervisor {
     }
   }
 
-  /** Spawns the next child and starts watching it; {@code state} is the state it is logged with. */
+  /** Spawns the next child and starts watching it; {@code phase} is the state it is logged with. */
   private Child spawn(RestartCause why, SupervisorState phase) throws LaunchException {
     long next = generation + 1;
     Map<String, String> extra;
@@ -635,7 +635,6 @@ public final class PySupervisor {
     old.stopWatching();
     delivery.childGone(old.generation);
     retired.put(old.generation, old);
-    old.termSent = true;
     logChild(log.atInfo(), old).log("stopping the previous python service (" + why + "): sending SIGTERM");
     old.killDeadline = scheduler.schedule(settings.stopTimeout(), () -> submit(
         new SupervisorInput.RetiredKillDue(old.generation)));
@@ -794,7 +793,6 @@ public final class PySupervisor {
     child.stopWatching();
     delivery.childGone(child.generation);
     timer.arm(settings.stopTimeout()); // first: SIGKILL follows even if SIGTERM fails
-    child.termSent = true;
     Child stopping = child;
     safely(stopping, "SIGTERM", stopping.process::terminate);
   }
