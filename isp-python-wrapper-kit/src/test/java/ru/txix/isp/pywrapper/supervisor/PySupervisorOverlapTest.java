@@ -2,55 +2,24 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * With the listening socket inherited and readiness by notification, a new config overlaps the children: the new
  * one starts while the old one serves, and the old one is stopped only once the new one is ready. On the fake
  * scheduler, with fake children.
  */
-class PySupervisorOverlapTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @TempDir
-  Path dir;
-
-  private final List<String> history = new ArrayList<>();
-  private final FakeScheduler time = new FakeScheduler();
-  private final FakeLauncher launcher = new FakeLauncher(history);
-  private final FakeReadinessProbe probe = new FakeReadinessProbe();
-  private PySupervisor supervisor;
+class PySupervisorOverlapTest extends SupervisorHarness {
 
   @BeforeEach
   void setUp() {
     launcher.childrenIgnoreSigterm = true;
-    supervisor = PySupervisor.builder()
+    build(builder()
         .settings(SupervisorSettings.builder().startTimeout(Duration.ofSeconds(10)).build())
-        .bindingAddress(new BindingAddress("127.0.0.1", 9200))
-        .configFile(dir.resolve("config.json"))
-        .command(new LaunchSpec("uv", List.of(), "main.py", dir, Map.of("PATH", "/usr/bin")))
         .inheritedSocket(3, 4242)
-        .readinessByNotification(dir.resolve("notify"))
-        .launcher(launcher)
-        .scheduler(time)
-        .executor(Runnable::run)
-        .readinessProbe(probe)
-        .bindingCheck(BindingCheck.NONE)
-        .addressDelivery(new RecordingAddressDelivery(history))
-        .listener(new RecordingSupervisorListener(history))
-        .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
-        .build();
+        .readinessByNotification(dir.resolve("notify")));
     supervisor.configReceived(JSON.readTree("{\"v\":1}"));
     probe.accept();
     time.advance(Duration.ofSeconds(5));

@@ -5,48 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The state machine with fake processes, a fake clock and a direct executor: no threads, no sleeping. */
-class PySupervisorTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @TempDir
-  Path dir;
-
-  private final List<String> history = new ArrayList<>();
-  private final FakeScheduler time = new FakeScheduler();
-  private final FakeLauncher launcher = new FakeLauncher(history);
-  private final FakeReadinessProbe probe = new FakeReadinessProbe();
-  private PySupervisor supervisor;
+class PySupervisorTest extends SupervisorHarness {
 
   @BeforeEach
   void setUp() {
-    supervisor = PySupervisor.builder()
+    build(builder()
         .bindingAddress(new BindingAddress("0.0.0.0", 9003))
-        .configFile(dir.resolve("config.json"))
         .command(new LaunchSpec("uv", List.of("--frozen"), "main.py", dir,
-            Map.of("PATH", "/usr/bin", "VIRTUAL_ENV", "/somewhere/.venv")))
-        .launcher(launcher)
-        .scheduler(time)
-        .executor(Runnable::run)
-        .readinessProbe(probe)
-        .bindingCheck(BindingCheck.NONE)
-        .addressDelivery(new RecordingAddressDelivery(history))
-        .listener(new RecordingSupervisorListener(history))
-        .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
-        .build();
+            Map.of("PATH", "/usr/bin", "VIRTUAL_ENV", "/somewhere/.venv"))));
   }
 
   @Test
@@ -399,29 +372,4 @@ class PySupervisorTest {
     assertThat(waiting).isCompletedExceptionally();
     assertThat(supervisor.awaitRunning()).isCompletedExceptionally();
   }
-
-  private void startRunning(String config) {
-    supervisor.configReceived(json(config));
-    probe.accept();
-    history.clear();
-  }
-
-  private List<String> history() {
-    List<String> copy = List.copyOf(history);
-    history.clear();
-    return copy;
-  }
-
-  private JsonNode fileContent() {
-    try {
-      return JSON.readTree(Files.readString(dir.resolve("config.json")));
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static JsonNode json(String text) {
-    return JSON.readTree(text);
-  }
-
 }
