@@ -3,13 +3,18 @@ package ru.txix.isp.pywrapper.supervisor;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import ru.txix.isp.pywrapper.internal.json.Secrets;
 import tools.jackson.databind.JsonNode;
 
 /** What the supervisor thread reacts to. Created by the public methods and by callbacks; handled in order. */
 sealed interface SupervisorInput {
 
-  /** A config for the child (already merged and validated). */
+  /** A config for the child (already merged and validated). Its {@code toString} masks the secrets in it. */
   record ConfigReceived(JsonNode config) implements SupervisorInput {
+    @Override
+    public String toString() {
+      return "ConfigReceived[config=" + Secrets.mask(config) + "]";
+    }
   }
 
   /** The full current host list of a required module. */
