@@ -47,7 +47,7 @@ class PySupervisorSecretsTest extends SupervisorHarness {
 
   @Test
   void configsWithSecretsLeaveNoSecretValueInAnyLogLineOnAnyPath() throws Exception {
-    boolean[] checkFails = {true};
+    boolean[] checkFails = {false};
     build(builder().bindingCheck(binding -> {
       if (checkFails[0]) {
         checkFails[0] = false;
@@ -55,7 +55,6 @@ class PySupervisorSecretsTest extends SupervisorHarness {
       }
       return foreignListener;
     }));
-    supervisor.configReceived(config(0)); // the handler fails: the input is logged at ERROR
     supervisor.configReceived(config(1)); // IDLE: started
     supervisor.configReceived(config(1)); // unchanged
     supervisor.configReceived(config(2)); // STARTING: replaced once it has run a moment
@@ -69,24 +68,27 @@ class PySupervisorSecretsTest extends SupervisorHarness {
     supervisor.configReceived(config(5)); // RESTARTING, again
     launcher.last().exit(143);
     launcher.last().exit(1); // BACKOFF
-    supervisor.configReceived(config(6)); // BACKOFF: started at once
+    checkFails[0] = true;
+    supervisor.configReceived(config(6)); // BACKOFF: the start fails in the handler, the input is logged at ERROR
+    supervisor.configReceived(config(7)); // BACKOFF: started at once
     probe.accept();
     Files.delete(dir.resolve("config.json"));
     Files.createDirectory(dir.resolve("config.json"));
     time.advance(Duration.ofSeconds(10));
-    supervisor.configReceived(config(7)); // unwritable
+    supervisor.configReceived(config(8)); // unwritable
     Files.delete(dir.resolve("config.json"));
     time.advance(Duration.ofSeconds(2));
     supervisor.stopAsync();
-    supervisor.configReceived(config(8)); // STOPPING
+    supervisor.configReceived(config(9)); // STOPPING
     time.advance(Duration.ofSeconds(5));
-    supervisor.configReceived(config(9)); // STOPPED
+    supervisor.configReceived(config(10)); // STOPPED
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
 
     overlapping();
 
     String log = lines.list.stream().map(PySupervisorSecretsTest::render).collect(Collectors.joining("\n"));
-    assertThat(log).contains("supervisor failed to handle", "binding check broke", "\"password\":\"***\"",
+    assertThat(log).contains("supervisor failed to handle ConfigReceived[config={", "binding check broke",
+        "\"password\":\"***\"",
         "config unchanged", "cannot write config file", "config ignored: the supervisor is stopping",
         "ignored after stop", "RUNNING -> OVERLAPPING");
     for (String secret : SECRETS) {
@@ -100,11 +102,11 @@ class PySupervisorSecretsTest extends SupervisorHarness {
     foreignListener = Optional.empty();
     build(builder().configFile(dir.resolve("overlap/config.json")).inheritedSocket(3, 4242)
         .readinessByNotification(dir.resolve("notify")));
-    supervisor.configReceived(config(10));
+    supervisor.configReceived(config(11));
     probe.accept();
     time.advance(Duration.ofSeconds(10));
-    supervisor.configReceived(config(11)); // OVERLAPPING
-    supervisor.configReceived(config(12)); // during the overlap
+    supervisor.configReceived(config(12)); // OVERLAPPING
+    supervisor.configReceived(config(13)); // during the overlap
     probe.accept();
     supervisor.stopAsync();
   }

@@ -45,6 +45,7 @@ abstract class SupervisorHarness {
         .launcher(launcher)
         .scheduler(time)
         .executor(Runnable::run)
+        .reaper(Runnable::run)
         .readinessProbe(probe)
         .livenessProbe(liveness)
         .bindingCheck(binding -> foreignListener)
