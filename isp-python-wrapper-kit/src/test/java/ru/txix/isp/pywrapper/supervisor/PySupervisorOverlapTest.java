@@ -103,4 +103,41 @@ class PySupervisorOverlapTest extends SupervisorHarness {
     assertThat(supervisor.stoppedFuture()).isDone();
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
   }
+
+  @Test
+  void aConfigThatArrivesDuringTheOverlapIsAppliedOnceTheNewChildHasRunAMoment() {
+    supervisor.configReceived(JSON.readTree("{\"v\":2}"));
+    supervisor.configReceived(JSON.readTree("{\"v\":3}"));
+    assertThat(fileContent()).isEqualTo(JSON.readTree("{\"v\":3}"));
+
+    probe.accept();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+    assertThat(supervisor.snapshot().pid()).isEqualTo(1002L);
+    time.advance(Duration.ofMillis(1499));
+    assertThat(launcher.children).hasSize(2);
+    time.advance(Duration.ofMillis(1));
+
+    assertThat(launcher.children).as("a third child, with the newest config").hasSize(3);
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.OVERLAPPING);
+    history.clear();
+    probe.accept();
+    assertThat(history).contains("SIGTERM 1002", "OVERLAPPING -> RUNNING");
+    assertThat(supervisor.awaitRunning()).isDone();
+  }
+
+  @Test
+  void aStopDuringABackoffCompletesOnlyOnceTheChildLetGoAfterAnOverlapIsGone() {
+    supervisor.configReceived(JSON.readTree("{\"v\":2}"));
+    probe.accept(); // 1001, ignoring its SIGTERM, is let go
+    launcher.last().exit(1); // 1002 crashes: BACKOFF
+
+    supervisor.stopAsync();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+    assertThat(supervisor.stoppedFuture()).as("1001 still runs").isNotDone();
+    history.clear();
+    time.advance(Duration.ofSeconds(5));
+
+    assertThat(history).containsExactly("SIGKILL 1001", "cleanUp 1001", "exited 1001 137 expected");
+    assertThat(supervisor.stoppedFuture()).isDone();
+  }
 }

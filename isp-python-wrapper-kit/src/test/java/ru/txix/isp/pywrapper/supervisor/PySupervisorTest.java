@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -371,5 +373,62 @@ class PySupervisorTest extends SupervisorHarness {
 
     assertThat(waiting).isCompletedExceptionally();
     assertThat(supervisor.awaitRunning()).isCompletedExceptionally();
+  }
+
+  @Test
+  void theStopCompletesOnlyOnceTheSweepAfterTheLastExitIsBack() {
+    startRunning("{}");
+    CompletableFuture<List<Long>> sweep = new CompletableFuture<>();
+    launcher.last().sweep = sweep;
+
+    supervisor.stopAsync();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+    assertThat(supervisor.stoppedFuture()).as("the sweep is still out").isNotDone();
+    history.clear();
+    sweep.complete(List.of(2001L));
+
+    assertThat(history()).containsExactly("leftovers killed [2001]");
+    assertThat(supervisor.stoppedFuture()).isDone();
+  }
+
+  @Test
+  void theStopWaitsForASweepThatDoesNotComeBackAtMostTwoSeconds() {
+    startRunning("{}");
+    launcher.last().sweep = new CompletableFuture<>();
+
+    supervisor.stopAsync();
+    time.advance(Duration.ofMillis(1999));
+    assertThat(supervisor.stoppedFuture()).isNotDone();
+    time.advance(Duration.ofMillis(1));
+
+    assertThat(supervisor.stoppedFuture()).isDone();
+  }
+
+  @Test
+  void aChildRecordedByAPreviousHostIsReapedOffTheSupervisorThreadBeforeTheFirstStart() throws Exception {
+    List<Runnable> reaper = new ArrayList<>();
+    Path record = dir.resolve(".config.json.child");
+    Files.writeString(record, "{\"hostPid\":-1,\"pid\":-1,\"pgid\":-1,\"childId\":\"\"}\n");
+    build(builder().reaper(reaper::add));
+
+    supervisor.configReceived(json("{}"));
+    assertThat(history()).isEmpty();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.IDLE);
+    assertThat(reaper).hasSize(1);
+    reaper.get(0).run();
+
+    assertThat(history()).containsExactly("launch 1001", "IDLE -> STARTING");
+    assertThat(record).doesNotExist();
+  }
+
+  @Test
+  void aStopBeforeAnyConfigLeavesAPreviousHostsChildRecordForTheNextStartToReap() throws Exception {
+    Path record = dir.resolve(".config.json.child");
+    Files.writeString(record, "{\"hostPid\":-1,\"pid\":-1}\n");
+
+    supervisor.stopAsync();
+
+    assertThat(supervisor.stoppedFuture()).isDone();
+    assertThat(record).exists();
   }
 }
