@@ -89,11 +89,12 @@ final class SupervisorMachine implements SupervisorInput.Handler {
     configs.receive(input.config());
     Phase phase = phases.now();
     if (phase instanceof Idle idle) { // the first config: what a previous host left running is reaped first
-      if (idle.reaping() || !starter.orphansRecorded()) {
-        return idle.reaping() || startChild(null);
+      if (!idle.reaping() && !starter.orphansRecorded()) {
+        return startChild(null);
+      } else if (!idle.reaping()) { // the start follows OrphansReaped
+        phases.stay(new Idle(true), "first config received: reaping the child a previous host left running");
+        starter.reapOrphans();
       }
-      phases.stay(new Idle(true), "first config received: reaping the child a previous host left running");
-      starter.reapOrphans();
       return true;
     } else if (phase instanceof Backoff) {
       return startChild(RestartCause.CONFIG_CHANGED);
@@ -110,9 +111,8 @@ final class SupervisorMachine implements SupervisorInput.Handler {
 
   @Override
   public boolean replacementDue(ReplacementDue due) {
-    Phase phase = phases.now();
-    Alarm pending = phase instanceof Starting s ? s.replacement() : phase instanceof Running r ? r.replacement()
-        : Alarm.NONE;
+    Alarm pending = phases.now() instanceof Starting s ? s.replacement()
+        : phases.now() instanceof Running r ? r.replacement() : Alarm.NONE;
     return pending.is(due.alarm()) && replaceAfter(replacements.due(phases.servingChild()));
   }
 
