@@ -6,7 +6,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Everything about one spawned child, in one object that dies with it: the process, its generation, when it
- * started, the config it read, its probes, and how far its stop has gone. Confined to the supervisor thread.
+ * started, the config it read, and its probes. (How far its stop has gone is the {@link Retirement}'s.) Confined to
+ * the supervisor thread.
  */
 final class Child {
   final ChildProcess process;
@@ -17,12 +18,7 @@ final class Child {
   final JsonNode config;
   Cancellable readiness = Cancellable.NONE;
   Cancellable liveness = Cancellable.NONE;
-  /** Only for a child stopped after an overlap, whose SIGKILL deadline is not the phase timer's. */
-  Cancellable killDeadline = Cancellable.NONE;
   int livenessFailures;
-  boolean startTimeoutReported;
-  boolean termSent;
-  boolean killSent;
 
   Child(ChildProcess process, long generation, long startNanos, Instant startedAt, JsonNode config) {
     this.process = process;
@@ -42,13 +38,6 @@ final class Child {
     readiness = Cancellable.NONE;
     liveness.cancel();
     liveness = Cancellable.NONE;
-  }
-
-  /** Stops everything that watches or times it. */
-  void forget() {
-    stopWatching();
-    killDeadline.cancel();
-    killDeadline = Cancellable.NONE;
   }
 
   @Override

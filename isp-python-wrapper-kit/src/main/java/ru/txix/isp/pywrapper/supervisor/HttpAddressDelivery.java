@@ -23,7 +23,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@link AddressDelivery} over the JDK's {@link HttpClient}.
+ * {@link AddressDelivery} by HTTP POST ({@link HttpURLConnection}).
  *
  * <p>Each module has one lane: at most one request in flight, the newest undelivered list waiting behind it.
  * A failed attempt (connection error, timeout, any non-2xx status) is retried with {@link Backoff} for as

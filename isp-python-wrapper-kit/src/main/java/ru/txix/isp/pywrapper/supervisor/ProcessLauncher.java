@@ -1,8 +1,9 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 /**
- * Starts children. The production implementation is {@link UvProcessLauncher}; tests pass a fake so the
- * state machine runs without processes.
+ * Starts children. In production the supervisor uses {@link NativeProcessLauncher} ({@code posix_spawn}) where it
+ * can, else {@link UvProcessLauncher} (see {@link PySupervisorBuilder#launcher}); tests pass a fake so the state
+ * machine runs without processes.
  */
 @FunctionalInterface
 public interface ProcessLauncher {

@@ -30,6 +30,7 @@ public final class PySupervisorBuilder {
   ReadinessProbe readiness;
   LivenessProbe liveness;
   BindingCheck bindingCheck;
+  Executor reaper;
   boolean overlap;
   private int inheritedSocket = -1;
   private long inheritedInode;
@@ -140,6 +141,15 @@ public final class PySupervisorBuilder {
     return this;
   }
 
+  /**
+   * For testing: where the children a previous host left running are reaped, off the supervisor thread, before the
+   * first start (default: a daemon thread, "py-orphans", ended when idle).
+   */
+  public PySupervisorBuilder reaper(Executor reaper) {
+    this.reaper = requireNonNull(reaper, "reaper");
+    return this;
+  }
+
   /** For testing: address delivery (default: HTTP POST with {@code deliveryBackoff}). */
   public PySupervisorBuilder addressDelivery(AddressDelivery delivery) {
     this.delivery = requireNonNull(delivery, "delivery");
@@ -185,6 +195,11 @@ public final class PySupervisorBuilder {
     }
     if (liveness == null) {
       liveness = LivenessProbe.NONE;
+    }
+    if (reaper == null) {
+      ExecutorService orphans = NamedThreads.pool("py-orphans", 1);
+      owned.add(orphans::shutdown);
+      reaper = orphans;
     }
     if (bindingCheck == null) {
       bindingCheck = inherit ? BindingCheck.NONE : BindingCheck.system(); // inherited: the host holds the port

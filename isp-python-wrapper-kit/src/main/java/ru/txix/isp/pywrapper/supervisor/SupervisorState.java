@@ -1,22 +1,33 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 /**
- * The phases of {@link PySupervisor}, each explicit: no phase hides in a timer or a null. Transitions:
+ * The phases of {@link PySupervisor}, each explicit: no phase hides in a timer or a null. These are every edge the
+ * supervisor may take, and no other (a test holds this list, the README's and the supervisor's own table to each
+ * other):
  *
  * <pre>
- * IDLE ──config──▶ STARTING ──accepting──▶ RUNNING
- *                   │   ▲  ▲                  │
- *   exit, failed    │   │  └──config (the old child gone)── RESTARTING ◀── config, liveness, start timeout
- *   start           ▼   │ wait over, config                                  (SIGTERM to the old child)
- *                  BACKOFF ◀───────────────────── exit ─────────────────────────┘ (from RUNNING too)
- * any state ──stop──▶ STOPPING ──child gone──▶ STOPPED   (IDLE and BACKOFF go straight to STOPPED)
- * BACKOFF ──too many quick exits (maxRestarts)──▶ STOPPED (the host exits 1)
- *
- * with the listening socket inherited and readiness by notification, a config change overlaps instead:
- * RUNNING ──config──▶ OVERLAPPING (the new child starts, the old one serves)
- *   ──new child ready──▶ RUNNING (the old one gets SIGTERM)
- *   ──new child exits, or not ready within startTimeout──▶ RUNNING (the old one goes on; retried after a back-off)
+ * IDLE ──config──▶ STARTING
+ * IDLE ──config, the start failed──▶ BACKOFF
+ * IDLE, BACKOFF ──stop──▶ STOPPED
+ * STARTING ──accepting connections──▶ RUNNING
+ * STARTING, RUNNING ──exit while a newer config waits: the next child starts at once──▶ STARTING
+ * STARTING, RUNNING ──exit (the crash back-off), or the next start failed──▶ BACKOFF
+ * STARTING ──newer config, or not ready by startTimeout (startTimeoutAction: restart): SIGTERM──▶ RESTARTING
+ * RUNNING ──newer config, or liveness failed: SIGTERM──▶ RESTARTING
+ * RUNNING ──newer config, socket inherited and readiness notified: the next child starts──▶ OVERLAPPING
+ * OVERLAPPING ──the new child ready: SIGTERM to the old one──▶ RUNNING
+ * OVERLAPPING ──the new child exited, or not ready by startTimeout: the old one goes on──▶ RUNNING
+ * OVERLAPPING ──the old child exited: the new one goes on starting──▶ STARTING
+ * RESTARTING ──the old child gone: the next one started──▶ STARTING
+ * RESTARTING ──the old child gone: the crash back-off, or the next start failed──▶ BACKOFF
+ * BACKOFF ──wait over, or config──▶ STARTING
+ * STARTING, RUNNING, RESTARTING, OVERLAPPING ──stop: SIGTERM, SIGKILL after stopTimeout──▶ STOPPING
+ * STOPPING ──every child gone──▶ STOPPED
+ * STARTING, RUNNING, RESTARTING ──over python.maxRestarts quick exits in a row: the host exits 1──▶ STOPPED
  * </pre>
+ *
+ * A failed start retried from BACKOFF stays in BACKOFF. Once STOPPED, the stop completes when what the last
+ * children left behind is swept ({@link PySupervisor#stoppedFuture()}).
  */
 public enum SupervisorState {
   /** No config received yet, so no child. */

@@ -47,6 +47,8 @@ final class FakeLauncher implements ProcessLauncher {
     private final List<String> history;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     List<Long> leftovers = List.of();
+    /** What the sweep after its exit finds; by default done at once, with {@link #leftovers}. */
+    CompletableFuture<List<Long>> sweep;
     boolean sigtermFails;
 
     FakeChild(long pid, boolean ignoresSigterm, List<String> history) {
@@ -98,7 +100,7 @@ final class FakeLauncher implements ProcessLauncher {
     @Override
     public CompletableFuture<List<Long>> cleanUp() {
       history.add("cleanUp " + pid);
-      return CompletableFuture.completedFuture(leftovers);
+      return sweep != null ? sweep : CompletableFuture.completedFuture(leftovers);
     }
   }
 }

@@ -11,20 +11,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.testing.FreePort;
 
-/** Address delivery against a real HTTP server on loopback. */
+/**
+ * Address delivery against a real HTTP server on loopback. The retries' time is the test's ({@link FakeScheduler}):
+ * a retry happens when the test moves time past it, so nothing here waits for a wall-clock window.
+ */
 class HttpAddressDeliveryTest {
   private static final Backoff FAST = new Backoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 0.0);
 
-  private final ExecutorScheduler scheduler = new ExecutorScheduler("test-timer");
+  private final FakeScheduler scheduler = new FakeScheduler();
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
   private final List<String> delivered = new CopyOnWriteArrayList<>();
@@ -48,7 +51,6 @@ class HttpAddressDeliveryTest {
   @AfterEach
   void tearDown() {
     delivery.close();
-    scheduler.close();
     if (server != null) {
       server.stop(0);
     }
@@ -62,7 +64,7 @@ class HttpAddressDeliveryTest {
 
     delivery.childReady(1, target(), Map.of("auth", List.of("10.0.0.1:9001")));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1 && failed.size() == 2);
+    retryUntil(() -> delivered.size() == 1 && failed.size() == 2);
     assertThat(received).containsExactly(
         "application/json {\"module\":\"auth\",\"hosts\":[\"10.0.0.1:9001\"]}",
         "application/json {\"module\":\"auth\",\"hosts\":[\"10.0.0.1:9001\"]}",
@@ -74,11 +76,11 @@ class HttpAddressDeliveryTest {
   @Test
   void keepsTryingWhileNobodyListensAndDeliversOnceTheServiceIsUp() throws Exception {
     delivery.childReady(1, target(), Map.of("auth", List.of("10.0.0.1:9001")));
-    await().atMost(Duration.ofSeconds(5)).until(() -> failed.size() >= 5);
+    retryUntil(() -> failed.size() >= 5);
 
     startServer();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
+    retryUntil(() -> delivered.size() == 1);
     assertThat(failed.get(0)).startsWith("auth attempt 1: ConnectException");
   }
 
@@ -97,7 +99,7 @@ class HttpAddressDeliveryTest {
     delivery.hostsChanged(1, "auth", List.of("c:1"));
     releaseA1.countDown(); // the first attempt (a:1) fails now, with both newer lists already offered
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
+    retryUntil(() -> delivered.size() == 1);
     assertThat(delivered).containsExactly("auth=[c:1] after 4");
     assertThat(received.get(received.size() - 1)).contains("[\"c:1\"]");
     assertThat(received).noneMatch(body -> body.contains("b:1"));
@@ -107,12 +109,13 @@ class HttpAddressDeliveryTest {
   void stopsDeliveringWhenTheChildIsGone() throws Exception {
     delivery.childReady(1, target(), Map.of("auth", List.of("10.0.0.1:9001")));
     await().atMost(Duration.ofSeconds(5)).until(() -> !failed.isEmpty());
+    assertThat(scheduler.pending()).as("the retry").isEqualTo(1);
 
     delivery.childGone(1);
-    Thread.sleep(100);
     startServer();
-    Thread.sleep(500);
+    scheduler.advance(Duration.ofMinutes(1));
 
+    assertThat(scheduler.pending()).as("no retry any more").isZero();
     assertThat(received).isEmpty();
     assertThat(delivered).isEmpty();
   }
@@ -128,6 +131,22 @@ class HttpAddressDeliveryTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 1);
     assertThat(delivered).containsExactly("auth=[new:1] after 1");
     assertThat(received).hasSize(1);
+  }
+
+  /**
+   * Moves time past each retry as it is scheduled (the attempts themselves are real requests, answered on other
+   * threads) until {@code done}.
+   */
+  private void retryUntil(Callable<Boolean> done) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).pollInSameThread().until(() -> {
+      if (done.call()) {
+        return true;
+      }
+      if (scheduler.pending() > 0) {
+        scheduler.advance(FAST.max());
+      }
+      return false;
+    });
   }
 
   private BindingAddress target() {

@@ -2,61 +2,20 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The supervisor under failure, on the fake scheduler: the crash back-off and giving up, the start timeout,
  * liveness, and a binding address held by another process.
  */
-class PySupervisorFailuresTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @TempDir
-  Path dir;
-
-  private final List<String> history = new ArrayList<>();
-  private final FakeScheduler time = new FakeScheduler();
-  private final FakeLauncher launcher = new FakeLauncher(history);
-  private final FakeReadinessProbe probe = new FakeReadinessProbe();
-  private final FakeLivenessProbe liveness = new FakeLivenessProbe();
-  private final List<String> gaveUp = new ArrayList<>();
-  private Optional<String> foreignListener = Optional.empty();
-  private PySupervisor supervisor;
+class PySupervisorFailuresTest extends SupervisorHarness {
 
   private PySupervisor supervisor(SupervisorSettings settings) {
-    supervisor = PySupervisor.builder()
-        .settings(settings)
-        .bindingAddress(new BindingAddress("127.0.0.1", 9200))
-        .configFile(dir.resolve("config.json"))
-        .command(new LaunchSpec("uv", List.of(), "main.py", dir, Map.of("PATH", "/usr/bin")))
-        .launcher(launcher)
-        .scheduler(time)
-        .executor(Runnable::run)
-        .readinessProbe(probe)
-        .livenessProbe(liveness)
-        .bindingCheck(binding -> foreignListener)
-        .addressDelivery(new RecordingAddressDelivery(history))
-        .listener(new RecordingSupervisorListener(history))
-        .listener(new SupervisorListener() {
-          @Override
-          public void gaveUp(String reason) {
-            gaveUp.add(reason);
-          }
-        })
-        .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
-        .build();
-    return supervisor;
+    return build(builder().settings(settings));
   }
 
   @Test

@@ -2,55 +2,24 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * With the listening socket inherited and readiness by notification, a new config overlaps the children: the new
  * one starts while the old one serves, and the old one is stopped only once the new one is ready. On the fake
  * scheduler, with fake children.
  */
-class PySupervisorOverlapTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @TempDir
-  Path dir;
-
-  private final List<String> history = new ArrayList<>();
-  private final FakeScheduler time = new FakeScheduler();
-  private final FakeLauncher launcher = new FakeLauncher(history);
-  private final FakeReadinessProbe probe = new FakeReadinessProbe();
-  private PySupervisor supervisor;
+class PySupervisorOverlapTest extends SupervisorHarness {
 
   @BeforeEach
   void setUp() {
     launcher.childrenIgnoreSigterm = true;
-    supervisor = PySupervisor.builder()
+    build(builder()
         .settings(SupervisorSettings.builder().startTimeout(Duration.ofSeconds(10)).build())
-        .bindingAddress(new BindingAddress("127.0.0.1", 9200))
-        .configFile(dir.resolve("config.json"))
-        .command(new LaunchSpec("uv", List.of(), "main.py", dir, Map.of("PATH", "/usr/bin")))
         .inheritedSocket(3, 4242)
-        .readinessByNotification(dir.resolve("notify"))
-        .launcher(launcher)
-        .scheduler(time)
-        .executor(Runnable::run)
-        .readinessProbe(probe)
-        .bindingCheck(BindingCheck.NONE)
-        .addressDelivery(new RecordingAddressDelivery(history))
-        .listener(new RecordingSupervisorListener(history))
-        .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
-        .build();
+        .readinessByNotification(dir.resolve("notify")));
     supervisor.configReceived(JSON.readTree("{\"v\":1}"));
     probe.accept();
     time.advance(Duration.ofSeconds(5));
@@ -133,5 +102,42 @@ class PySupervisorOverlapTest {
 
     assertThat(supervisor.stoppedFuture()).isDone();
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+  }
+
+  @Test
+  void aConfigThatArrivesDuringTheOverlapIsAppliedOnceTheNewChildHasRunAMoment() {
+    supervisor.configReceived(JSON.readTree("{\"v\":2}"));
+    supervisor.configReceived(JSON.readTree("{\"v\":3}"));
+    assertThat(fileContent()).isEqualTo(JSON.readTree("{\"v\":3}"));
+
+    probe.accept();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+    assertThat(supervisor.snapshot().pid()).isEqualTo(1002L);
+    time.advance(Duration.ofMillis(1499));
+    assertThat(launcher.children).hasSize(2);
+    time.advance(Duration.ofMillis(1));
+
+    assertThat(launcher.children).as("a third child, with the newest config").hasSize(3);
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.OVERLAPPING);
+    history.clear();
+    probe.accept();
+    assertThat(history).contains("SIGTERM 1002", "OVERLAPPING -> RUNNING");
+    assertThat(supervisor.awaitRunning()).isDone();
+  }
+
+  @Test
+  void aStopDuringABackoffCompletesOnlyOnceTheChildLetGoAfterAnOverlapIsGone() {
+    supervisor.configReceived(JSON.readTree("{\"v\":2}"));
+    probe.accept(); // 1001, ignoring its SIGTERM, is let go
+    launcher.last().exit(1); // 1002 crashes: BACKOFF
+
+    supervisor.stopAsync();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+    assertThat(supervisor.stoppedFuture()).as("1001 still runs").isNotDone();
+    history.clear();
+    time.advance(Duration.ofSeconds(5));
+
+    assertThat(history).containsExactly("SIGKILL 1001", "cleanUp 1001", "exited 1001 137 expected");
+    assertThat(supervisor.stoppedFuture()).isDone();
   }
 }

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,11 @@ import ru.txix.isp.pywrapper.testing.RealProcessTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The supervisor with real uv, real Python children, real signals and real sockets. */
+/**
+ * The supervisor with real uv, real Python children, real signals and real sockets. Where a test is about the
+ * supervisor's own timing (the restart delay, the start retry, the stop timeout), its timers run on a
+ * {@link FakeScheduler} the test moves: the processes are real, the waits are not.
+ */
 @RealProcessTest
 class PySupervisorProcessTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -35,7 +41,8 @@ class PySupervisorProcessTest {
   private int port;
   private PySupervisor supervisor;
   private final List<String> failures = new CopyOnWriteArrayList<>();
-  private final List<Long> failureTimes = new CopyOnWriteArrayList<>();
+  private final AtomicInteger configsUnchanged = new AtomicInteger();
+  private final FakeScheduler time = new FakeScheduler();
 
   @BeforeEach
   void setUp() {
@@ -89,7 +96,7 @@ class PySupervisorProcessTest {
     long firstPid = project.events("started").get(0).get("pid").asLong();
 
     supervisor.configReceived(json("{\"b\":[1,2],\"a\":1.0}"));
-    Thread.sleep(1000);
+    await().atMost(Duration.ofSeconds(5)).until(() -> configsUnchanged.get() == 1);
     assertThat(project.events("started")).hasSize(1);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
 
@@ -105,34 +112,38 @@ class PySupervisorProcessTest {
   }
 
   @Test
-  void childThatExitsIsStartedAgainAboutTwoSecondsLater() {
-    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment());
+  void childThatExitsIsStartedAgainAfterTheRestartDelay() {
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment(), time);
 
     supervisor.configReceived(json("{\"exitCode\":3}"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.BACKOFF);
+    assertThat(supervisor.snapshot().lastExit().status().code()).isEqualTo(3);
+    assertThat(supervisor.snapshot().backoff().delay()).isEqualTo(Duration.ofSeconds(2));
+    time.advance(Duration.ofMillis(1999));
+    assertThat(time.pending()).as("the restart, still to come").isEqualTo(1);
+    time.advance(Duration.ofMillis(1));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> project.events("started").size() >= 2);
-    List<JsonNode> starts = project.events("started");
-    long gapMillis = (starts.get(1).get("monotonicNs").asLong() - starts.get(0).get("monotonicNs").asLong())
-        / 1_000_000;
-    assertThat(gapMillis).isBetween(1900L, 4000L);
-    SupervisorSnapshot snapshot = supervisor.snapshot();
-    assertThat(snapshot.lastExit().status().code()).isEqualTo(3);
-    assertThat(snapshot.restarts().get(RestartCause.EXITED)).isGreaterThanOrEqualTo(1L);
+    assertThat(supervisor.snapshot().restarts().get(RestartCause.EXITED)).isGreaterThanOrEqualTo(1L);
   }
 
   @Test
   void missingUvIsReportedClearlyAndRetriedEveryTwoSeconds() {
     Map<String, String> environment = new HashMap<>(project.environment());
     environment.put("PATH", "/nonexistent");
-    supervisor = supervisor(SupervisorSettings.DEFAULTS, environment);
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, environment, time);
 
     supervisor.configReceived(json("{}"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> failures.size() == 1);
+    time.advance(Duration.ofMillis(1999));
+    assertThat(time.pending()).as("the retry, still to come").isEqualTo(1);
+    time.advance(Duration.ofMillis(1));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> failures.size() >= 3);
+    await().atMost(Duration.ofSeconds(10)).until(() -> failures.size() == 2);
     assertThat(failures.get(0)).isEqualTo("Cannot start `uv run main.py` in " + project.root()
         + ": uv not found on PATH (/nonexistent); install uv (https://docs.astral.sh/uv/getting-started/installation/) "
         + "or put it on PATH");
-    assertThat(failureTimes.get(2) - failureTimes.get(1)).isBetween(1_800_000_000L, 3_000_000_000L);
+    assertThat(failures.get(1)).isEqualTo(failures.get(0));
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.BACKOFF);
     assertThat(supervisor.snapshot().lastError().message()).isEqualTo(failures.get(0));
   }
@@ -152,8 +163,8 @@ class PySupervisorProcessTest {
   }
 
   @Test
-  void childAndGrandchildrenIgnoringSigtermAreAllGoneAboutFiveSecondsAfterStop() throws Exception {
-    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment());
+  void childAndGrandchildrenIgnoringSigtermAreAllGoneOnceTheStopTimeoutSendsSigkill() throws Exception {
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment(), time);
     supervisor.configReceived(json("{\"ignoreTerm\":true,\"grandchildren\":[\"ignore\",\"setsid\",\"daemon\"]}"));
     await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.RUNNING);
     JsonNode started = project.events("started").get(0);
@@ -162,29 +173,31 @@ class PySupervisorProcessTest {
     assertThat(pids).hasSize(5);
     assertThat(ProcessChecks.aliveOf(pids)).containsExactlyElementsOf(pids);
 
-    long begin = System.nanoTime();
-    supervisor.stopAsync().get(20, TimeUnit.SECONDS);
-    long tookMillis = (System.nanoTime() - begin) / 1_000_000;
+    CompletableFuture<Void> stopped = supervisor.stopAsync();
+    await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.snapshot().state() == SupervisorState.STOPPING);
+    time.advance(Duration.ofMillis(4999));
+    // Every process ignores its SIGTERM: nothing but the SIGKILL due at 5 s ends the stop.
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !stopped.isDone());
+    assertThat(ProcessChecks.aliveOf(pids)).containsExactlyElementsOf(pids);
+    time.advance(Duration.ofMillis(1));
 
-    assertThat(tookMillis).isBetween(4_900L, 8_000L);
+    stopped.get(20, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(2)).until(() -> ProcessChecks.aliveOf(pids).isEmpty());
     supervisor = null;
   }
 
   @Test
   void escapedGrandchildrenIgnoringSigtermAreKilledOnceAChildThatHandlesItHasExited() throws Exception {
-    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment());
+    supervisor = supervisor(SupervisorSettings.DEFAULTS, project.environment(), time);
     supervisor.configReceived(json("{\"grandchildren\":[\"setsid\",\"daemon\"]}"));
     await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.RUNNING);
     List<Long> escaped = new ArrayList<>();
     project.events("started").get(0).get("children").forEach(child -> escaped.add(child.asLong()));
     assertThat(ProcessChecks.aliveOf(escaped)).containsExactlyElementsOf(escaped);
 
-    long begin = System.nanoTime();
+    // The supervisor's time stands still: no SIGKILL can come, the stop ends only if the child exits on its SIGTERM.
     supervisor.stopAsync().get(20, TimeUnit.SECONDS);
-    long tookMillis = (System.nanoTime() - begin) / 1_000_000;
 
-    assertThat(tookMillis).as("no SIGKILL escalation: the child exits on its SIGTERM").isLessThan(3_000L);
     // SIGKILLed by the sweep before the supervisor stopped (a moment for the kernel to end them)
     await().atMost(Duration.ofMillis(500)).until(() -> ProcessChecks.aliveOf(escaped).isEmpty());
     supervisor = null;
@@ -239,21 +252,27 @@ class PySupervisorProcessTest {
   @Test
   void stopDuringTheRestartDelayStopsAtOnce() throws Exception {
     supervisor = supervisor(SupervisorSettings.DEFAULTS.withRestartDelay(Duration.ofSeconds(30)),
-        project.environment());
+        project.environment(), time);
     supervisor.configReceived(json("{\"exitCode\":1}"));
     await().atMost(Duration.ofSeconds(20)).until(() -> supervisor.snapshot().state() == SupervisorState.BACKOFF
         && supervisor.snapshot().lastExit() != null);
 
-    long begin = System.nanoTime();
-    supervisor.stopAsync().get(5, TimeUnit.SECONDS);
+    supervisor.stopAsync().get(5, TimeUnit.SECONDS); // the supervisor's time stands still: not after the delay
 
-    assertThat((System.nanoTime() - begin) / 1_000_000).as("ms to stop, against the 30 s restart delay")
-        .isLessThan(3_000L);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
     assertThat(project.events("started")).hasSize(1);
   }
 
   private PySupervisor supervisor(SupervisorSettings settings, Map<String, String> environment) {
+    return builder(settings, environment).build();
+  }
+
+  /** With the supervisor's timers on {@code time} (the readiness probe keeps real time). */
+  private PySupervisor supervisor(SupervisorSettings settings, Map<String, String> environment, FakeScheduler time) {
+    return builder(settings, environment).scheduler(time).build();
+  }
+
+  private PySupervisorBuilder builder(SupervisorSettings settings, Map<String, String> environment) {
     return PySupervisor.builder()
         .settings(settings)
         .bindingAddress(new BindingAddress("127.0.0.1", port))
@@ -262,11 +281,14 @@ class PySupervisorProcessTest {
         .listener(new SupervisorListener() {
           @Override
           public void startFailed(String message) {
-            failureTimes.add(System.nanoTime());
             failures.add(message);
           }
-        })
-        .build();
+
+          @Override
+          public void configUnchanged() {
+            configsUnchanged.incrementAndGet();
+          }
+        });
   }
 
   private static String realPath(Path path) {

@@ -5,48 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The state machine with fake processes, a fake clock and a direct executor: no threads, no sleeping. */
-class PySupervisorTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @TempDir
-  Path dir;
-
-  private final List<String> history = new ArrayList<>();
-  private final FakeScheduler time = new FakeScheduler();
-  private final FakeLauncher launcher = new FakeLauncher(history);
-  private final FakeReadinessProbe probe = new FakeReadinessProbe();
-  private PySupervisor supervisor;
+class PySupervisorTest extends SupervisorHarness {
 
   @BeforeEach
   void setUp() {
-    supervisor = PySupervisor.builder()
+    build(builder()
         .bindingAddress(new BindingAddress("0.0.0.0", 9003))
-        .configFile(dir.resolve("config.json"))
         .command(new LaunchSpec("uv", List.of("--frozen"), "main.py", dir,
-            Map.of("PATH", "/usr/bin", "VIRTUAL_ENV", "/somewhere/.venv")))
-        .launcher(launcher)
-        .scheduler(time)
-        .executor(Runnable::run)
-        .readinessProbe(probe)
-        .bindingCheck(BindingCheck.NONE)
-        .addressDelivery(new RecordingAddressDelivery(history))
-        .listener(new RecordingSupervisorListener(history))
-        .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC))
-        .build();
+            Map.of("PATH", "/usr/bin", "VIRTUAL_ENV", "/somewhere/.venv"))));
   }
 
   @Test
@@ -400,28 +375,60 @@ class PySupervisorTest {
     assertThat(supervisor.awaitRunning()).isCompletedExceptionally();
   }
 
-  private void startRunning(String config) {
-    supervisor.configReceived(json(config));
-    probe.accept();
+  @Test
+  void theStopCompletesOnlyOnceTheSweepAfterTheLastExitIsBack() {
+    startRunning("{}");
+    CompletableFuture<List<Long>> sweep = new CompletableFuture<>();
+    launcher.last().sweep = sweep;
+
+    supervisor.stopAsync();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.STOPPED);
+    assertThat(supervisor.stoppedFuture()).as("the sweep is still out").isNotDone();
     history.clear();
+    sweep.complete(List.of(2001L));
+
+    assertThat(history()).containsExactly("leftovers killed [2001]");
+    assertThat(supervisor.stoppedFuture()).isDone();
   }
 
-  private List<String> history() {
-    List<String> copy = List.copyOf(history);
-    history.clear();
-    return copy;
+  @Test
+  void theStopWaitsForASweepThatDoesNotComeBackAtMostTwoSeconds() {
+    startRunning("{}");
+    launcher.last().sweep = new CompletableFuture<>();
+
+    supervisor.stopAsync();
+    time.advance(Duration.ofMillis(1999));
+    assertThat(supervisor.stoppedFuture()).isNotDone();
+    time.advance(Duration.ofMillis(1));
+
+    assertThat(supervisor.stoppedFuture()).isDone();
   }
 
-  private JsonNode fileContent() {
-    try {
-      return JSON.readTree(Files.readString(dir.resolve("config.json")));
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
+  @Test
+  void aChildRecordedByAPreviousHostIsReapedOffTheSupervisorThreadBeforeTheFirstStart() throws Exception {
+    List<Runnable> reaper = new ArrayList<>();
+    Path record = dir.resolve(".config.json.child");
+    Files.writeString(record, "{\"hostPid\":-1,\"pid\":-1,\"pgid\":-1,\"childId\":\"\"}\n");
+    build(builder().reaper(reaper::add));
+
+    supervisor.configReceived(json("{}"));
+    assertThat(history()).isEmpty();
+    assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.IDLE);
+    assertThat(reaper).hasSize(1);
+    reaper.get(0).run();
+
+    assertThat(history()).containsExactly("launch 1001", "IDLE -> STARTING");
+    assertThat(record).doesNotExist();
   }
 
-  private static JsonNode json(String text) {
-    return JSON.readTree(text);
-  }
+  @Test
+  void aStopBeforeAnyConfigLeavesAPreviousHostsChildRecordForTheNextStartToReap() throws Exception {
+    Path record = dir.resolve(".config.json.child");
+    Files.writeString(record, "{\"hostPid\":-1,\"pid\":-1}\n");
 
+    supervisor.stopAsync();
+
+    assertThat(supervisor.stoppedFuture()).isDone();
+    assertThat(record).exists();
+  }
 }
