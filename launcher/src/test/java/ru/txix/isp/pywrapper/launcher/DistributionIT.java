@@ -30,9 +30,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.cluster.ClusterEvents;
 import ru.txix.isp.pywrapper.internal.posix.NativeSockets;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.launcher.Distribution.Result;
+import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
 import ru.txix.isp.pywrapper.testing.PythonProject;
@@ -220,6 +222,44 @@ class DistributionIT {
     assertThat(host.lines()).as("no JVM warnings").noneMatch(line -> line.startsWith("WARNING:")
         || line.contains("[cds") || line.toLowerCase(java.util.Locale.ROOT).contains("shared archive"));
     host = null;
+  }
+
+  @Test
+  void inClusterModeItRegistersServesMetricsAndTakesALogbackXml() throws Exception {
+    try (FakeConfigService service = FakeConfigService.start()) {
+      project = PythonProject.in(dir.resolve("project")).withConf("dist-cluster", FreePort.find(),
+          service.address(), "{}");
+      project.write("conf/default_remote_config.json", "{\"greeting\":\"hello\"}");
+      project.write("conf/remote_config_schema.json", "{\"type\":\"object\",\"required\":[\"greeting\"],"
+          + "\"properties\":{\"greeting\":{\"type\":\"string\",\"minLength\":1}}}");
+      project.write("conf/module.yml", "version: 1.2.3\nrequiredModules: [auth]\n"
+          + "endpoints:\n  - {path: /api/dist-cluster/do, httpMethod: POST}\n");
+      service.setActiveConfig("dist-cluster", "{\"greeting\":\"hi\"}");
+      service.setAddresses("auth", "[{\"ip\":\"10.0.0.1\",\"port\":\"9001\"}]");
+      Path logback = project.root().resolve("logback.xml");
+      Files.writeString(logback, "<configuration><appender name=\"out\" "
+          + "class=\"ch.qos.logback.core.ConsoleAppender\"><target>System.err</target><encoder>"
+          + "<pattern>CUSTOM %level %msg%n</pattern></encoder></appender>"
+          + "<root level=\"INFO\"><appender-ref ref=\"out\"/></root></configuration>");
+      Map<String, String> environment = withoutJava(project.environment());
+      environment.put("JAVA_OPTS", "-Dlogback.configurationFile=" + logback);
+      host = LauncherProcess.run(List.of(dist.resolve("bin/isp-python-wrapper").toString()), project.root(),
+          environment);
+
+      service.await(ClusterEvents.MODULE_READY, Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(15)).until(() -> !project.events("addresses").isEmpty());
+      assertThat(project.events("addresses").get(0).get("module").asString()).isEqualTo("auth");
+      HttpResponse<String> metrics = get("/internal/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total")
+          .contains("config_service_session_up 1.0");
+      assertThat(get("/internal/health/readiness").statusCode()).isEqualTo(200);
+      assertThat(host.lines()).anyMatch(line -> line.startsWith("CUSTOM INFO "));
+
+      host.signal("TERM");
+      assertThat(host.awaitExit(Duration.ofSeconds(15))).isZero();
+      host = null;
+    }
   }
 
   @Test
