@@ -283,8 +283,8 @@ public final class Application {
           health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
               local.grpcInnerAddress()));
           server = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
-              probes::liveness, probes::readiness, metrics::registry, SupervisorJson.of(supervisor, status, !setup.modes.offline(),
-                  Host.this::sessionActive));
+              probes::liveness, probes::readiness, metrics::registry,
+              SupervisorJson.of(supervisor, status, !setup.modes.offline(), Host.this::sessionActive));
         }
 
         @Override

@@ -41,6 +41,11 @@ public final class Subreaper {
   private static final int SIGINFO = 128;
   private static final int SI_PID = 16;
 
+  /** True while the host is the subreaper ({@link #enable()} succeeded, {@link #disable()} not called since). */
+  private static volatile boolean enabled;
+  /** The {@code siginfo_t} of {@link #anyExited()}, allocated once: it runs every second. Guarded by itself. */
+  private static Memory info;
+
   private Subreaper() {
   }
 
@@ -53,12 +58,16 @@ public final class Subreaper {
    * loadable, a kernel older than 3.4).
    */
   public static boolean enable() {
-    return set(1);
+    enabled = set(1);
+    return enabled;
   }
 
   /** Undoes {@link #enable()}: orphans go to init again. */
   public static void disable() {
-    set(0);
+    if (enabled) {
+      enabled = false;
+      set(0);
+    }
   }
 
   private static boolean set(int value) {
@@ -76,9 +85,16 @@ public final class Subreaper {
   /**
    * True if a child of the host has exited and waits to be reaped — one system call that reaps nothing
    * ({@code waitid} with {@code WNOWAIT}): the cheap test before {@link #reapOrphans()} reads {@code /proc}.
+   * Always false while the host is not the subreaper.
    */
-  public static boolean anyExited() {
-    try (Memory info = new Memory(SIGINFO)) {
+  public static synchronized boolean anyExited() {
+    if (!enabled) {
+      return false;
+    }
+    if (info == null) {
+      info = new Memory(SIGINFO);
+    }
+    try {
       info.clear();
       LibC.INSTANCE.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
       return info.getInt(SI_PID) != 0;
