@@ -16,7 +16,8 @@ import ru.txix.isp.pywrapper.testing.Uv;
 
 /**
  * The distribution {@code make dist} makes ({@code scripts/make-dist} on the packaged jar), made once per test
- * run into a temporary folder and shared by the tests that need it; and what a machine without Java looks like.
+ * run into {@code target/dist-it/} and shared by the tests that need it; and what a machine without Java looks
+ * like.
  *
  * @param folder the unpacked distribution, {@code isp-python-wrapper-<version>-linux-x64/}
  * @param archive its {@code .tar.gz}
@@ -28,7 +29,9 @@ record Distribution(Path folder, Path archive) {
   /** The distribution, made on first use. */
   static synchronized Distribution made() throws Exception {
     if (made == null) {
-      Path out = Files.createTempDirectory("pywrapper-dist");
+      // In target/: `mvn clean` removes it.
+      Path out = Path.of("target/dist-it").toAbsolutePath();
+      run(List.of("rm", "-rf", out.toString()), Path.of("."), Map.of(), Duration.ofMinutes(1));
       Result result = run(List.of("../scripts/make-dist", "--jar", LauncherOfflineIT.JAR.toString(), "--out",
           out.toString()), Path.of("."), Map.of(), Duration.ofMinutes(3));
       assertThat(result.code()).as(result.output()).isZero();

@@ -157,7 +157,7 @@ class DistributionIT {
     assertThat(run(List.of("/bin/sh", "-c", "command -v java"), dir, withoutJava(Map.of()), Duration.ofSeconds(10))
         .code()).as("no java on the PATH the test gives").isNotZero();
     project = PythonProject.in(dir.resolve("project")).withConf("dist-module", FreePort.find(), "127.0.0.1:9001",
-        "{\"grandchildren\":[\"orphan\"],\"orphanLifetime\":1.5}");
+        "{\"grandchildren\":[\"orphan\"],\"orphanLifetime\":3}");
     systemdSocket = Files.createTempDirectory(Path.of("/tmp"), "sd").resolve("notify");
     systemd = NativeSockets.datagram(systemdSocket, 100);
     Map<String, String> environment = withoutJava(project.environment());
