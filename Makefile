@@ -1,6 +1,8 @@
 # make build — the jars and the launcher's class-data cache (Java and Maven only: no uv, no Python)
 # make run   — the FastAPI example under the launcher (offline mode)
 # make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
+# make dist  — the self-contained distribution (no Java needed to run it): dist/isp-python-wrapper-<version>-linux-x64/
+#              and its .tar.gz, with a runtime made by jlink from the JDK that builds (scripts/make-dist)
 # make bench — the benchmark report (not part of make test)
 # uv comes from PATH, else scripts/with-tools installs the pinned one into .tools/ (see that script).
 MVN ?= mvn -B --no-transfer-progress
@@ -9,11 +11,14 @@ WITH_TOOLS := scripts/with-tools
 export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 INTEROP_FLAGS := $(if $(filter skip,$(INTEROP)),-Dinterop=skip)
 
-.PHONY: build run test bench clean
+.PHONY: build run test bench clean dist
 
 build:
 	$(MVN) -q -DskipTests install
 	bin/isp-python-wrapper --create-cache || echo "(the launcher runs without the cache)"
+
+dist: build
+	scripts/make-dist
 
 run: build
 	$(WITH_TOOLS) scripts/run-example
@@ -24,6 +29,7 @@ test:
 
 clean:
 	$(MVN) -q clean
+	rm -rf dist
 
-bench: build
+bench: dist
 	$(WITH_TOOLS) $(MVN) -q -pl benchmarks exec:java

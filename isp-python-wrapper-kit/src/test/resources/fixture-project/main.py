@@ -5,7 +5,9 @@ Config keys (all optional):
   bindDelay     seconds to wait before listening on BINDING_ADDRESS
   ignoreTerm    ignore SIGTERM
   grandchildren list of "ignore" (child ignoring SIGTERM), "setsid" (child in a new session ignoring
-                SIGTERM), "daemon" (double-forked child in a new session ignoring SIGTERM) or "recordTerm"
+                SIGTERM), "daemon" (double-forked child in a new session ignoring SIGTERM), "orphan"
+                (double-forked child in a new session that exits with code 5 after orphanLifetime seconds,
+                default 1.5: its parent is gone, so it is reparented — to the host, its subreaper) or "recordTerm"
                 (child in the group that records "grandchild-ready" once its handler is installed, and a
                 "grandchild-sigterm" event on SIGTERM, then exits)
   escapeOnTerm  seconds after a SIGTERM: then start a process in a new session that ignores SIGTERM (recorded
@@ -64,6 +66,16 @@ DAEMON = ("import os,signal,time\n"
           "    os._exit(0)\n"
           "os.wait()\n")
 
+ORPHAN = ("import os,sys,time\n"
+          "if os.fork() == 0:\n"
+          "    os.setsid()\n"
+          "    if os.fork() == 0:\n"
+          "        open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+          "        time.sleep(float(sys.argv[2]))\n"
+          "        os._exit(5)\n"
+          "    os._exit(0)\n"
+          "os.wait()\n")
+
 
 RECORD_TERM = ("import json,os,signal,time\n"
                "def note(event):\n"
@@ -77,7 +89,7 @@ RECORD_TERM = ("import json,os,signal,time\n"
                "time.sleep(600)\n")
 
 
-def spawn(kind):
+def spawn(kind, config=None):
     # Without the host's stdout and stderr: a grandchild left behind by a defect must not keep the test
     # runner's pipes open (it would wait for them) — the test says what was left.
     quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -96,6 +108,15 @@ def spawn(kind):
                 return int(open(pid_file).read())
             time.sleep(0.02)
         raise RuntimeError("daemon did not start")
+    if kind == "orphan":
+        pid_file = os.path.abspath(f"orphan-{os.getpid()}-{time.monotonic_ns()}.pid")
+        lifetime = str((config or {}).get("orphanLifetime", 1.5))
+        subprocess.run([sys.executable, "-c", ORPHAN, pid_file, lifetime], check=True, **quiet)
+        for _ in range(100):
+            if os.path.exists(pid_file) and open(pid_file).read():
+                return int(open(pid_file).read())
+            time.sleep(0.02)
+        raise RuntimeError("orphan did not start")
     raise ValueError(kind)
 
 
@@ -138,7 +159,7 @@ def main():
     if os.path.exists("/proc/self/status"):
         with open("/proc/self/status", encoding="ascii") as f:
             signals = {k: v.strip() for k, v in (line.split(":", 1) for line in f) if k in ("SigBlk", "SigIgn")}
-    children = [spawn(kind) for kind in config.get("grandchildren", [])]
+    children = [spawn(kind, config) for kind in config.get("grandchildren", [])]
     record("started", pgid=os.getpgid(0), sid=os.getsid(0), ppid=os.getppid(), binding=binding,
            configFile=config_file, configMode=mode, config=config, configText=config_text, children=children,
            cwd=os.getcwd(), childId=os.environ.get("PYWRAPPER_CHILD_ID"), descriptors=descriptors, signals=signals,

@@ -23,13 +23,18 @@ import ru.txix.isp.pywrapper.testing.Uv;
  * configuration (with P1, the config change); P4/P5 in cluster mode, and failover in a cluster of three config
  * services; P6 zero-downtime under load. Sizes: {@code -Dbench.coldStarts} (20), {@code -Dbench.samples} (40, P1),
  * {@code -Dbench.memoryRestarts} (1000), {@code -Dbench.failovers} (10 of each kind),
- * {@code -Dbench.jdk25} (the JDK 25 java; the column is left out when it is missing).
+ * {@code -Dbench.jdk25} (the JDK 25 java; the column is left out when it is missing). The distribution from
+ * {@code make dist} ({@code dist/isp-python-wrapper-*-linux-x64}, or the folders {@code -Dbench.dist} names, comma
+ * separated) gets a column of its own, its cache trained on the benchmark's module as the production command's is;
+ * {@code -Dbench.skip=plain,lean,jdk25} leaves out those columns.
  */
 public final class Bench {
   private final int coldStarts = Integer.getInteger("bench.coldStarts", 20);
   private final int samples = Integer.getInteger("bench.samples", 40);
   private final int memoryRestarts = Integer.getInteger("bench.memoryRestarts", 1000);
   private final String only = System.getProperty("bench.only", "START,MEMORY,P1,CLUSTER,P6");
+  private final String dists = System.getProperty("bench.dist", defaultDistribution());
+  private final List<String> skipped = List.of(System.getProperty("bench.skip", "").split(","));
   private final Path work;
   private final List<String> report = new ArrayList<>();
 
@@ -44,21 +49,48 @@ public final class Bench {
     new Bench(Files.createTempDirectory("pywrapper-bench")).run();
   }
 
+  /** The folder {@code make dist} wrote, if there is one: dist/isp-python-wrapper-*-linux-x64. */
+  private static String defaultDistribution() {
+    try (var folders = Files.newDirectoryStream(Path.of("dist"), "isp-python-wrapper-*-linux-x64")) {
+      for (Path folder : folders) {
+        if (Files.isDirectory(folder)) {
+          return folder.toString();
+        }
+      }
+    } catch (IOException e) {
+      // no dist/
+    }
+    return "";
+  }
+
   private void run() throws Exception {
     Path java17 = Path.of(ProcessHandle.current().info().command().orElseThrow());
     Path java25 = Path.of(System.getProperty("bench.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
     header(java17);
     Map<HostConfig, HostRuns> columns = new LinkedHashMap<>();
-    columns.put(HostConfig.plain(java17), null);
-    columns.put(HostConfig.script("JDK 17, script's lean flags, no cache", java17, work.resolve("install-lean"),
-        null), null);
+    if (!skipped.contains("plain")) {
+      columns.put(HostConfig.plain(java17), null);
+    }
+    if (!skipped.contains("lean")) {
+      columns.put(HostConfig.script("JDK 17, script's lean flags, no cache", java17, work.resolve("install-lean"),
+          null), null);
+    }
     HostRuns production = new HostRuns(null, work.resolve("probe"));
     HostConfig archive = HostConfig.script("**JDK 17, `isp-python-wrapper` with its CDS archive**", java17,
         work.resolve("install-17"), production.projectDir());
     columns.put(archive, null);
-    if (Files.isExecutable(java25)) {
+    if (Files.isExecutable(java25) && !skipped.contains("jdk25")) {
       columns.put(HostConfig.script("JDK 25, `isp-python-wrapper` with its AOT cache", java25,
           work.resolve("install-25"), production.projectDir()), null);
+    }
+    int distIndex = 0;
+    for (String folder : dists.split(",")) {
+      Path dist = Path.of(folder.strip());
+      if (!folder.isBlank() && Files.isExecutable(dist.resolve("bin/isp-python-wrapper"))) {
+        columns.put(HostConfig.distribution("**the distribution** (`make dist`; its runtime: JDK "
+            + HostConfig.feature(dist.resolve("runtime/bin/java")) + ", jlink)", dist,
+            work.resolve("install-dist-" + distIndex++), production.projectDir()), null);
+      }
     }
     int index = 0;
     for (HostConfig config : columns.keySet()) {
@@ -118,7 +150,8 @@ public final class Bench {
         results.put(config, c);
       }
     }
-    report.add("#### Start, memory, stop, config change: the host in four ways against the floors");
+    report.add("#### Start, memory, stop, config change: the host in " + results.size()
+        + " ways against the floors");
     report.add("");
     StringBuilder head = new StringBuilder("| measure (median; p95 in brackets) |");
     StringBuilder rule = new StringBuilder("|---|");

@@ -58,10 +58,42 @@ record HostConfig(String name, List<String> command, Map<String, String> environ
     return new HostConfig(name, List.of(script.toString()), environment, java, flags);
   }
 
+  /**
+   * The distribution in {@code folder} ({@code make dist}) as it is deployed: copied to {@code install} with its
+   * cache made there, trained on the module in {@code cacheIn} (as the production column's, and as the deploy
+   * kit's Dockerfile does), then run by its start script with no {@code JAVA} or {@code JAVA_HOME}, so that it
+   * finds its own runtime (checked here; the tests run it with no java on PATH as well).
+   */
+  static HostConfig distribution(String name, Path folder, Path install, Path cacheIn) throws Exception {
+    Process copy = new ProcessBuilder("cp", "-a", folder.toString(), install.toString()).inheritIO().start();
+    if (copy.waitFor() != 0) {
+      throw new IllegalStateException("cannot copy " + folder + " to " + install);
+    }
+    Path script = install.resolve("bin/isp-python-wrapper").toAbsolutePath();
+    Path java = install.resolve("runtime/bin/java").toAbsolutePath();
+    Map<String, String> environment = new HashMap<>();
+    environment.put("JAVA", "");
+    environment.put("JAVA_HOME", "");
+    String out = run(List.of(script.toString(), "--create-cache"), cacheIn, environment);
+    if (!out.contains("created")) {
+      throw new IllegalStateException("cannot create the cache for " + name + ": " + out);
+    }
+    List<String> printed = Arrays.asList(run(List.of(script.toString(), "--print-command"), install, environment)
+        .strip().split(" "));
+    if (!printed.get(0).equals(java.toString())) {
+      throw new IllegalStateException(script + " runs " + printed.get(0) + ", not its own runtime " + java);
+    }
+    List<String> flags = new ArrayList<>(printed.subList(1, printed.indexOf("-jar")));
+    flags.removeIf(flag -> flag.startsWith("-XX:SharedArchiveFile") || flag.startsWith("-Disp.pywrapper.")
+        || flag.startsWith("-XX:AOTCache") || flag.startsWith("-Xlog:"));
+    return new HostConfig(name, List.of(script.toString()), environment, java, flags);
+  }
+
   /** Starts the host in {@code dir}. */
   LauncherProcess start(Path dir, Map<String, String> projectEnvironment) {
     Map<String, String> all = new HashMap<>(projectEnvironment);
     all.putAll(environment);
+    all.values().removeIf(String::isEmpty);
     return LauncherProcess.run(command, dir, all);
   }
 

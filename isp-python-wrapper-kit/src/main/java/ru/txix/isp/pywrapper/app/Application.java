@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +25,19 @@ import ru.txix.isp.pywrapper.http.SupervisorJson;
 import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import ru.txix.isp.pywrapper.internal.posix.NativeHeap;
+import ru.txix.isp.pywrapper.internal.posix.Subreaper;
 import ru.txix.isp.pywrapper.supervisor.LaunchSpec;
+import ru.txix.isp.pywrapper.supervisor.ListeningReadinessProbe;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 import ru.txix.isp.pywrapper.supervisor.PySupervisorBuilder;
 import ru.txix.isp.pywrapper.supervisor.SupervisorListener;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
- * The host process: reads and checks everything it needs, then runs its components — the Python supervisor,
- * the config source (the offline file or the config-service session), the infra HTTP server — started in that
- * order and stopped in reverse ({@link Lifecycle}), until SIGTERM or SIGINT.
+ * The host process: reads and checks everything it needs, then runs its components — the host's own part (the
+ * child subreaper, systemd's watchdog), the Python supervisor, the config source (the offline file or the
+ * config-service session), the infra HTTP server — started in that order and stopped in reverse
+ * ({@link Lifecycle}), until SIGTERM or SIGINT.
  *
  * <p>Exit codes: {@value #EXIT_OK} after a graceful shutdown; {@value #EXIT_ERROR} for start-up errors (every
  * problem found is logged, one line each, and no child is started) and after a second shutdown signal.
@@ -46,6 +50,8 @@ public final class Application {
   private static final Duration INFRA_AFTER_SPAWN_AT_MOST = Duration.ofSeconds(1);
   private static final Duration NATIVE_HEAP_TRIM_FIRST = Duration.ofSeconds(10);
   private static final Duration NATIVE_HEAP_TRIM_EVERY = Duration.ofMinutes(5);
+  /** How often the waiting main thread looks for exited orphans to reap (one system call when there are none). */
+  private static final Duration ORPHANS_EVERY = Duration.ofSeconds(1);
 
   private final AppSpec spec;
   private final ClusterListener clusterListener;
@@ -75,12 +81,13 @@ public final class Application {
     Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
     Host host = new Host(setup);
     // Once the start-up is over, and now and then after: the C heap's free pages back to the OS.
-    Lifecycle lifecycle = new Lifecycle(host.components()).whileWaiting(NATIVE_HEAP_TRIM_FIRST,
-        NATIVE_HEAP_TRIM_EVERY, NativeHeap::trim);
+    Lifecycle lifecycle = new Lifecycle(host.components())
+        .whileWaiting(NATIVE_HEAP_TRIM_FIRST, NATIVE_HEAP_TRIM_EVERY, NativeHeap::trim)
+        .whileWaiting(ORPHANS_EVERY, ORPHANS_EVERY, Application::reapOrphans);
     host.supervisor.addListener(new SupervisorListener() {
       @Override
       public void gaveUp(String reason) {
-        lifecycle.end(Lifecycle.Ending.fatal(reason));
+        host.end(lifecycle, Lifecycle.Ending.fatal(reason));
       }
     });
     ShutdownSignals.install(name -> {
@@ -91,7 +98,7 @@ public final class Application {
         // supervisor ignores configs from here on; the components still stop in reverse order.
         host.supervisor.stopAsync();
       }
-      lifecycle.end(Lifecycle.Ending.signal(name));
+      host.end(lifecycle, Lifecycle.Ending.signal(name));
     }, name -> host.emergency(name, lifecycle));
     Thread hook = new Thread(lifecycle::stopStarted, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -119,6 +126,9 @@ public final class Application {
     private final SupervisorSettings settings;
     /** Completed at the first spawn attempt (done or failed): the infra server starts after it. */
     private final CompletableFuture<Void> firstSpawn = new CompletableFuture<>();
+    private final HostProbes probes;
+    /** Present when systemd runs the host as a Type=notify service. */
+    private final Optional<SystemdNotifier> systemd;
 
     Host(Setup setup) {
       this.setup = setup;
@@ -127,7 +137,7 @@ public final class Application {
       PySupervisorBuilder builder = PySupervisor.builder()
           .settings(settings)
           .command(new LaunchSpec(python.uv(), python.uvArgs(), setup.paths.script(), setup.root,
-              LogFormat.childEnvironment(spec.environment())))
+              SystemdNotifier.childEnvironment(LogFormat.childEnvironment(spec.environment()))))
           .bindingAddress(setup.local.grpcInnerAddress())
           .configFile(setup.paths.configFile());
       if (setup.socket != null) {
@@ -138,6 +148,10 @@ public final class Application {
             "pywrapper-" + ProcessHandle.current().pid()));
       }
       this.supervisor = builder.build();
+      this.probes = new HostProbes(supervisor::snapshot, setup.local.grpcInnerAddress().connectAddress(),
+          ListeningReadinessProbe::accepts);
+      this.systemd = SystemdNotifier.from(spec.environment(), ProcessHandle.current().pid(), probes::liveness);
+      systemd.ifPresent(supervisor::addListener);
       supervisor.addListener(new SupervisorListener() {
         @Override
         public void processStarted(long pid, long pgid) {
@@ -168,7 +182,42 @@ public final class Application {
     }
 
     List<Component> components() {
-      return List.of(supervisorComponent(), source, infraComponent());
+      return List.of(hostComponent(), supervisorComponent(), source, infraComponent());
+    }
+
+    /** The run ends ({@code why}): the probes and systemd learn it first, then the lifecycle. */
+    void end(Lifecycle lifecycle, Lifecycle.Ending why) {
+      probes.ending(why);
+      systemd.ifPresent(notifier -> notifier.stopping(why.reason()));
+      lifecycle.end(why);
+    }
+
+    /**
+     * What the host does for itself: it becomes the child subreaper of what it starts (orphans of the child are
+     * reaped by {@link #reapOrphans()}), and feeds systemd's watchdog when asked to.
+     */
+    private Component hostComponent() {
+      return new Component() {
+        @Override
+        public String name() {
+          return "host";
+        }
+
+        @Override
+        public void start() {
+          if (!Subreaper.enable()) {
+            log.atDebug().log("not the child subreaper (not Linux, or no native layer): orphans go to init");
+          }
+          systemd.ifPresent(SystemdNotifier::start);
+        }
+
+        @Override
+        public void stop() {
+          systemd.ifPresent(SystemdNotifier::close);
+          reapOrphans();
+          Subreaper.disable();
+        }
+      };
     }
 
     boolean sessionActive() {
@@ -234,8 +283,8 @@ public final class Application {
           health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
               local.grpcInnerAddress()));
           server = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
-              metrics::registry, SupervisorJson.of(supervisor, status, !setup.modes.offline(),
-                  Host.this::sessionActive));
+              probes::liveness, probes::readiness, metrics::registry,
+              SupervisorJson.of(supervisor, status, !setup.modes.offline(), Host.this::sessionActive));
         }
 
         @Override
@@ -271,6 +320,17 @@ public final class Application {
       }
       LogbackDefaults.flush();
       Runtime.getRuntime().halt(EXIT_ERROR);
+    }
+  }
+
+  /** Reaps the orphans of the child that exited (the host is their subreaper); cheap when there are none. */
+  private static void reapOrphans() {
+    if (!Subreaper.anyExited()) {
+      return;
+    }
+    for (Subreaper.Reaped orphan : Subreaper.reapOrphans()) {
+      log.atDebug().addKeyValue("pid", orphan.pid()).addKeyValue("exitCode", orphan.exitCode())
+          .log("reaped an orphaned process of the python service");
     }
   }
 

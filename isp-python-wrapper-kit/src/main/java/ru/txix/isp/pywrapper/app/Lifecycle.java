@@ -46,9 +46,11 @@ final class Lifecycle {
   private final List<Component> started = new ArrayList<>();
   private final Object stopping = new Object();
   private volatile boolean forced;
-  private Runnable idleTask;
-  private Duration idleFirst;
-  private Duration idleEvery;
+  private final List<IdleTask> idleTasks = new ArrayList<>();
+
+  /** A task for the waiting thread: first run {@code first} after the components started, then every {@code every}. */
+  private record IdleTask(Duration first, Duration every, Runnable task) {
+  }
 
   Lifecycle(List<Component> components) {
     this.components = List.copyOf(components);
@@ -57,12 +59,12 @@ final class Lifecycle {
   /**
    * While {@link #run()} waits for the end with every component started, it runs {@code task} on its own
    * thread — otherwise idle — {@code first} after the components started, then every {@code every}; never
-   * after the end was asked for. Call before {@link #run()}.
+   * after the end was asked for. Several tasks may be given (one call each); a task that is due runs after those
+   * due before it. Call before {@link #run()}.
    */
   Lifecycle whileWaiting(Duration first, Duration every, Runnable task) {
-    this.idleFirst = requireNonNull(first, "first");
-    this.idleEvery = requireNonNull(every, "every");
-    this.idleTask = requireNonNull(task, "task");
+    idleTasks.add(new IdleTask(requireNonNull(first, "first"), requireNonNull(every, "every"),
+        requireNonNull(task, "task")));
     return this;
   }
 
@@ -115,26 +117,42 @@ final class Lifecycle {
   }
 
   private Ending awaitEnding() {
-    if (idleTask == null) {
+    if (idleTasks.isEmpty()) {
       return ending.join();
     }
-    Duration wait = idleFirst;
+    long start = System.nanoTime();
+    long[] due = new long[idleTasks.size()];
+    for (int i = 0; i < due.length; i++) {
+      due[i] = start + idleTasks.get(i).first().toNanos();
+    }
     while (true) {
+      long next = due[0];
+      for (long at : due) {
+        next = at - next < 0 ? at : next;
+      }
       try {
-        return ending.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        return ending.get(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        try {
-          idleTask.run();
-        } catch (RuntimeException failure) {
-          log.atDebug().setCause(failure).log("idle task failed: " + failure.getMessage());
+        for (int i = 0; i < due.length && !ending.isDone(); i++) {
+          if (due[i] - System.nanoTime() <= 0) {
+            runIdle(idleTasks.get(i).task());
+            due[i] = System.nanoTime() + idleTasks.get(i).every().toNanos();
+          }
         }
-        wait = idleEvery;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return ending.join();
       } catch (ExecutionException e) {
         throw new IllegalStateException("the ending never fails", e);
       }
+    }
+  }
+
+  private static void runIdle(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException failure) {
+      log.atDebug().setCause(failure).log("idle task failed: " + failure.getMessage());
     }
   }
 

@@ -11,6 +11,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The infra HTTP server (isp-kit's convention: {@code infraServerPort}, all interfaces), any method:
@@ -27,6 +30,10 @@ import ru.txix.isp.pywrapper.internal.NamedThreads;
  * <ul>
  *   <li>{@code /internal/health}: {@code application/health+json}, 200 when every component passes, 500
  *       otherwise, 503 with body {@code timeout} when the checks take longer than the handler timeout;
+ *   <li>{@code /internal/health/liveness} and {@code /internal/health/readiness}, for orchestrators (Spring Boot's
+ *       names and shapes): 200 {@code {"status":"UP"}}, or 503 with {@code {"status":"DOWN"}} (liveness) or
+ *       {@code {"status":"OUT_OF_SERVICE"}} (readiness) and the {@code reason}; the checks are the caller's
+ *       and must be fast (they run on the request's thread, uncached);
  *   <li>{@code /internal/metrics}: Prometheus text format;
  *   <li>{@code /internal/supervisor}: the supervisor's state as JSON, for operators.
  * </ul>
@@ -36,6 +43,8 @@ import ru.txix.isp.pywrapper.internal.NamedThreads;
  */
 public final class InfraHttpServer implements AutoCloseable {
   public static final String HEALTH_PATH = "/internal/health";
+  public static final String LIVENESS_PATH = "/internal/health/liveness";
+  public static final String READINESS_PATH = "/internal/health/readiness";
   public static final String METRICS_PATH = "/internal/metrics";
   public static final String SUPERVISOR_PATH = "/internal/supervisor";
 
@@ -54,8 +63,9 @@ public final class InfraHttpServer implements AutoCloseable {
    *
    * @throws ConfigException when the port cannot be bound (one line naming the port and why)
    */
-  public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout,
-                                      Supplier<PrometheusRegistry> metrics, Supplier<String> supervisorJson) {
+  public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout, HealthCheck liveness,
+                                      HealthCheck readiness, Supplier<PrometheusRegistry> metrics,
+                                      Supplier<String> supervisorJson) {
     // A client that sends half a request and stops must not hold a worker: bound request and response times
     // (seconds; the JDK's server reads these once, and only where the application set nothing).
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "5");
@@ -71,6 +81,8 @@ public final class InfraHttpServer implements AutoCloseable {
     }
     InfraHttpServer infra = new InfraHttpServer(server);
     server.createContext(HEALTH_PATH, exchange -> infra.health(exchange, health, healthTimeout));
+    server.createContext(LIVENESS_PATH, exchange -> probe(exchange, liveness, "DOWN"));
+    server.createContext(READINESS_PATH, exchange -> probe(exchange, readiness, "OUT_OF_SERVICE"));
     server.createContext(METRICS_PATH, exchange -> {
       PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
       ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
@@ -103,6 +115,25 @@ public final class InfraHttpServer implements AutoCloseable {
       respond(exchange, 500, "text/plain; charset=utf-8", ("health check failed: " + e)
           .getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /** 200 {@code {"status":"UP"}} when {@code check} passes, else 503 with {@code down} and the reason. */
+  private static void probe(HttpExchange exchange, HealthCheck check, String down) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    if (!path.equals(LIVENESS_PATH) && !path.equals(READINESS_PATH)) {
+      respond(exchange, 404, "text/plain; charset=utf-8", "404 page not found\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    Optional<String> failure;
+    try {
+      failure = check.check();
+    } catch (RuntimeException e) {
+      failure = Optional.of("check failed: " + e);
+    }
+    ObjectNode body = JsonValues.object().put("status", failure.isEmpty() ? "UP" : down);
+    failure.ifPresent(reason -> body.put("reason", reason));
+    respond(exchange, failure.isEmpty() ? 200 : 503, "application/json",
+        (JsonValues.text(body) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)

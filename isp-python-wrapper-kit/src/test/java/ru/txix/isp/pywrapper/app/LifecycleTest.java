@@ -161,6 +161,22 @@ class LifecycleTest {
   }
 
   @Test
+  void severalIdleTasksEachKeepTheirOwnSchedule() throws Exception {
+    List<String> runs = Collections.synchronizedList(new ArrayList<>());
+    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor")))
+        .whileWaiting(Duration.ofMillis(50), Duration.ofMillis(50), () -> runs.add("often"))
+        .whileWaiting(Duration.ofMillis(400), Duration.ofHours(1), () -> runs.add("rarely"));
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(lifecycle::run);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> runs.contains("rarely") && runs.size() >= 6);
+    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
+    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
+
+    assertThat(runs).containsOnlyOnce("rarely");
+    assertThat(runs.indexOf("rarely")).as("after the frequent task's first runs").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void aFailingIdleTaskDoesNotEndTheRun() throws Exception {
     List<Long> runs = Collections.synchronizedList(new ArrayList<>());
     Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor"))).whileWaiting(

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.config.ConfigException;
@@ -72,7 +73,7 @@ class InfraHttpServerTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     Counter.builder().name("things_total").help("things").register(registry).inc(3);
     server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
-        () -> registry, () -> "{}");
+        UP, UP, () -> registry, () -> "{}");
 
     HttpResponse<String> response = get(InfraHttpServer.METRICS_PATH);
 
@@ -84,7 +85,7 @@ class InfraHttpServerTest {
   @Test
   void supervisorEndpointServesTheJsonAndOtherPathsAre404() throws Exception {
     server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
-        PrometheusRegistry::new, () -> "{\"state\":\"RUNNING\"}\n");
+        UP, UP, PrometheusRegistry::new, () -> "{\"state\":\"RUNNING\"}\n");
 
     HttpResponse<String> supervisor = get(InfraHttpServer.SUPERVISOR_PATH);
     assertThat(supervisor.statusCode()).isEqualTo(200);
@@ -94,18 +95,59 @@ class InfraHttpServerTest {
   }
 
   @Test
+  void livenessAndReadinessAnswerTheirChecksInSpringBootsShapeWhateverTheHealthComponentsSay() throws Exception {
+    HealthRegistry failing = new HealthRegistry(Clock.systemUTC())
+        .register("remoteConfig", () -> Optional.of("rejected: /port: must be an integer"));
+    AtomicReference<Optional<String>> readiness = new AtomicReference<>(Optional.of("backoff: restarting in 2s"));
+    server = InfraHttpServer.start(FreePort.find(), failing, Duration.ofSeconds(1), UP, readiness::get,
+        PrometheusRegistry::new, () -> "{}");
+
+    assertThat(get(InfraHttpServer.HEALTH_PATH).statusCode()).isEqualTo(500);
+    HttpResponse<String> live = get(InfraHttpServer.LIVENESS_PATH);
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(live.body()).isEqualTo("{\"status\":\"UP\"}\n");
+    HttpResponse<String> notReady = get(InfraHttpServer.READINESS_PATH);
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.body()).isEqualTo("{\"status\":\"OUT_OF_SERVICE\",\"reason\":\"backoff: restarting in 2s\"}\n");
+
+    readiness.set(Optional.empty());
+    assertThat(get(InfraHttpServer.READINESS_PATH).statusCode()).isEqualTo(200);
+    assertThat(get(InfraHttpServer.LIVENESS_PATH + "x").statusCode()).isEqualTo(404);
+    assertThat(get(InfraHttpServer.READINESS_PATH + "/more").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aFailingLivenessCheckIs503Down() throws Exception {
+    server = InfraHttpServer.start(FreePort.find(), new HealthRegistry(Clock.systemUTC()), Duration.ofSeconds(1),
+        () -> Optional.of("ending: gave up"), () -> {
+          throw new IllegalStateException("boom");
+        }, PrometheusRegistry::new, () -> "{}");
+
+    HttpResponse<String> live = get(InfraHttpServer.LIVENESS_PATH);
+    assertThat(live.statusCode()).isEqualTo(503);
+    assertThat(live.body()).isEqualTo("{\"status\":\"DOWN\",\"reason\":\"ending: gave up\"}\n");
+    HttpResponse<String> ready = get(InfraHttpServer.READINESS_PATH);
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(ready.body()).contains("\"status\":\"OUT_OF_SERVICE\"")
+        .contains("check failed: java.lang.IllegalStateException: boom");
+  }
+
+  @Test
   void busyPortIsAClearError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       assertThatThrownBy(() -> InfraHttpServer.start(taken.getLocalPort(), new HealthRegistry(Clock.systemUTC()),
-          Duration.ofSeconds(1), PrometheusRegistry::new, () -> "{}"))
+          Duration.ofSeconds(1), UP, UP, PrometheusRegistry::new, () -> "{}"))
           .isInstanceOf(ConfigException.class)
           .hasMessageStartingWith("infraServerPort " + taken.getLocalPort() + ": cannot listen: ")
           .hasMessageEndingWith("(set infraServerPort to a free port)");
     }
   }
 
+  private static final HealthCheck UP = Optional::empty;
+
   private void start(HealthRegistry health, Duration timeout) {
-    server = InfraHttpServer.start(FreePort.find(), health, timeout, PrometheusRegistry::new, () -> "{}");
+    server = InfraHttpServer.start(FreePort.find(), health, timeout, UP, UP, PrometheusRegistry::new, () -> "{}");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -10,7 +10,8 @@ import com.sun.jna.ptr.IntByReference;
 
 /**
  * The libc calls the JDK does not offer: signals to process groups, {@code posix_spawn} with file actions,
- * sockets the host hands to its children, and reaping. Loaded on first use.
+ * sockets the host hands to its children (and systemd's notification socket), reaping, and the host as a child
+ * subreaper. Loaded on first use.
  *
  * <p>The {@code posix_spawn*} functions return an error number (0: success) rather than setting errno; the
  * others throw {@link LastErrorException}.
@@ -99,6 +100,15 @@ interface LibC extends Library {
   int sigemptyset(Pointer signals) throws LastErrorException;
 
   int waitpid(int pid, IntByReference status, int options) throws LastErrorException;
+
+  /** {@code info}: a {@code siginfo_t} (128 bytes); {@code si_pid} is the int at offset 16 on Linux. */
+  int waitid(int idType, int id, Pointer info, int options) throws LastErrorException;
+
+  /** Variadic in C; every argument here is an {@code unsigned long}, as the kernel reads them. */
+  int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
+
+  long sendto(int fd, byte[] buffer, long length, int flags, Pointer address, int addressLength)
+      throws LastErrorException;
 
   int socket(int domain, int type, int protocol) throws LastErrorException;
 

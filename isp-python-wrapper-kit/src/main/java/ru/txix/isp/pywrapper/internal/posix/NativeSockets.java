@@ -29,6 +29,7 @@ public final class NativeSockets {
   private static final int SO_RCVTIMEO = 20;
   private static final int EAGAIN = 11;
   private static final int EINTR = 4;
+  private static final int MSG_NOSIGNAL = 0x4000;
 
   private NativeSockets() {
   }
@@ -105,6 +106,36 @@ public final class NativeSockets {
     } catch (LastErrorException e) {
       close(fd);
       throw new IOException("cannot bind " + path + ": " + c.strerror(e.getErrorCode()), e);
+    }
+  }
+
+  /**
+   * Sends {@code message} as one datagram to the Unix socket {@code address}: a path, or with a leading {@code @}
+   * a name in the abstract namespace (as systemd's {@code NOTIFY_SOCKET} may be), from a socket of its own.
+   *
+   * @throws IOException naming the address and the OS's reason (no such socket, nobody reading it)
+   */
+  public static void send(String address, String message) throws IOException {
+    byte[] name = address.getBytes(StandardCharsets.UTF_8);
+    boolean abstractName = name.length > 0 && name[0] == '@';
+    if (name.length == 0 || name.length > 107) {
+      throw new IOException("socket address of " + name.length + " bytes (1 to 107): '" + address + "'");
+    }
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    LibC c = LibC.INSTANCE;
+    int fd = call("socket", () -> c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    try (Memory socketAddress = new Memory(110)) {
+      socketAddress.clear();
+      socketAddress.setShort(0, (short) AF_UNIX);
+      socketAddress.write(2, name, 0, name.length);
+      if (abstractName) {
+        socketAddress.setByte(2, (byte) 0);
+      }
+      c.sendto(fd, bytes, bytes.length, MSG_NOSIGNAL, socketAddress, 2 + name.length + (abstractName ? 0 : 1));
+    } catch (LastErrorException e) {
+      throw new IOException("cannot send to " + address + ": " + c.strerror(e.getErrorCode()), e);
+    } finally {
+      close(fd);
     }
   }
 

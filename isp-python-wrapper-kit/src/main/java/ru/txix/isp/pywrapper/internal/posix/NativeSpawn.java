@@ -10,9 +10,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Starts a child with glibc's {@code posix_spawn}, which the JDK cannot do for us: the child leads a new session
@@ -37,6 +39,12 @@ public final class NativeSpawn {
   private static final int ECHILD = 10;
 
   private static final Capabilities CAPABILITIES = probe();
+
+  /**
+   * The children spawned here and not reaped yet: {@link Subreaper} leaves them to {@link #reap}, which waits for
+   * them by pid. Guarded by itself; a spawn adds its pid before anyone can see the child exit.
+   */
+  static final Set<Integer> OWN = new HashSet<>();
 
   private NativeSpawn() {
   }
@@ -69,7 +77,11 @@ public final class NativeSpawn {
     if (!available()) {
       throw new IOException("native spawn not available: " + unavailableBecause());
     }
-    return spawnOrRehearse(path, argv, environment, directory, passFd);
+    synchronized (OWN) {
+      int pid = spawnOrRehearse(path, argv, environment, directory, passFd);
+      OWN.add(pid);
+      return pid;
+    }
   }
 
   /**
@@ -157,6 +169,7 @@ public final class NativeSpawn {
         if (reaped != pid) {
           return -1;
         }
+        forget(pid);
         int raw = status.getValue();
         int signal = raw & 0x7f;
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal;
@@ -165,6 +178,7 @@ public final class NativeSpawn {
           continue;
         }
         if (e.getErrorCode() == ECHILD) {
+          forget(pid);
           return -1;
         }
         throw e;
@@ -180,12 +194,22 @@ public final class NativeSpawn {
       if (reaped != pid) {
         return java.util.OptionalInt.empty();
       }
+      forget(pid);
     } catch (LastErrorException e) {
+      if (e.getErrorCode() == ECHILD) {
+        forget(pid);
+      }
       return java.util.OptionalInt.of(-1);
     }
     int raw = status.getValue();
     int signal = raw & 0x7f;
     return java.util.OptionalInt.of(signal == 0 ? (raw >> 8) & 0xff : 128 + signal);
+  }
+
+  private static void forget(int pid) {
+    synchronized (OWN) {
+      OWN.remove(pid);
+    }
   }
 
   private static void closeFrom(LibC c, Memory actions, int first) throws IOException {

@@ -31,7 +31,7 @@ public final class ProcTable {
   }
 
   /** One line of {@code /proc/<pid>/stat}: the fields we use. */
-  public record Entry(long pid, long ppid, long pgid, char state, long startTicks) {
+  public record Entry(long pid, long ppid, long pgid, long session, char state, long startTicks) {
     public boolean alive() {
       return state != 'Z' && state != 'X' && state != 'x';
     }
@@ -170,7 +170,8 @@ public final class ProcTable {
     char state = (char) stat[close + 2];
     long ppid = 0;
     long pgid = 0;
-    int field = 1; // counted from the state (0): 1 ppid, 2 pgrp, ..., 19 starttime
+    long session = 0;
+    int field = 1; // counted from the state (0): 1 ppid, 2 pgrp, 3 session, ..., 19 starttime
     long value = 0;
     for (int i = close + 4; i <= length; i++) {
       byte b = i < length ? stat[i] : (byte) ' ';
@@ -178,8 +179,9 @@ public final class ProcTable {
         switch (field) {
           case 1 -> ppid = value;
           case 2 -> pgid = value;
+          case 3 -> session = value;
           case 19 -> {
-            return new Entry(pid, ppid, pgid, state, value);
+            return new Entry(pid, ppid, pgid, session, state, value);
           }
           default -> { }
         }

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 class ProcTableTest {
   @Test
   void parsesAStatLineWhoseCommandHoldsSpacesAndParentheses() {
-    String stat = "4242 (we(ird) name) S 17 4242 4242 0 -1 4194560 156 0 0 0 3 1 0 0 20 0 1 0 894708 10 11 -1\n";
+    String stat = "4242 (we(ird) name) S 17 4242 4240 0 -1 4194560 156 0 0 0 3 1 0 0 20 0 1 0 894708 10 11 -1\n";
 
-    assertThat(ProcTable.parse(4242, stat)).isEqualTo(new ProcTable.Entry(4242, 17, 4242, 'S', 894708));
+    assertThat(ProcTable.parse(4242, stat)).isEqualTo(new ProcTable.Entry(4242, 17, 4242, 4240, 'S', 894708));
   }
 
   @Test
