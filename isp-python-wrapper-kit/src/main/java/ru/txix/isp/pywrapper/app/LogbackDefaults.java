@@ -58,8 +58,18 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
   /** Writes out queued log lines (stops Logback); call right before the process exits. */
   public static void flush() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.stop();
+      flush(context);
     }
+  }
+
+  /**
+   * Stops {@code context}, and turns its root logger off: a thread that logs after the flush (a late input to a
+   * stopped supervisor, at debug level) would otherwise find no appender, and Logback would say so in a line of
+   * its own on stderr, which is no JSON log line.
+   */
+  static void flush(LoggerContext context) {
+    context.stop();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF);
   }
 
   private static Encoder<ILoggingEvent> json(LoggerContext context) {
