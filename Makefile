@@ -2,6 +2,7 @@
 # make run   — the FastAPI example under the launcher (offline mode)
 # make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
 # make bench — the benchmark report (not part of make test)
+# make chaos — seeded random faults against the launcher, invariants checked all along (SEED=…, MINUTES=…; README)
 # uv comes from PATH, else scripts/with-tools installs the pinned one into .tools/ (see that script).
 MVN ?= mvn -B --no-transfer-progress
 WITH_TOOLS := scripts/with-tools
@@ -9,7 +10,10 @@ WITH_TOOLS := scripts/with-tools
 export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 INTEROP_FLAGS := $(if $(filter skip,$(INTEROP)),-Dinterop=skip)
 
-.PHONY: build run test bench clean
+SEED ?=
+MINUTES ?= 5
+
+.PHONY: build run test bench chaos clean
 
 build:
 	$(MVN) -q -DskipTests install
@@ -27,3 +31,6 @@ clean:
 
 bench: build
 	$(WITH_TOOLS) $(MVN) -q -pl benchmarks exec:java
+
+chaos: build
+	$(WITH_TOOLS) $(MVN) -q -pl chaos exec:java -Dchaos.seed=$(SEED) -Dchaos.minutes=$(MINUTES)

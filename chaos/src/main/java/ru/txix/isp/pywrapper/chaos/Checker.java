@@ -268,20 +268,19 @@ final class Checker {
     }
   }
 
-  /** Why a failed request is excused, or null. */
+  /** Why a failed request is excused, or null: in flight when a child was killed, or sent while none could serve. */
   private String excuse(Workload.Result r) {
     for (Instant kill : segment.childKills) {
-      if (!r.start().isAfter(kill.plusMillis(50)) && !r.end().isBefore(kill.minusMillis(50))) {
+      if (r.start().isBefore(kill) && !r.end().isBefore(kill)) {
         return "in flight on a killed child";
       }
     }
     for (Segment.Outage outage : segment.outages) {
       Instant to = outage.to;
-      if (!r.start().isBefore(outage.from.minusMillis(50)) && (to == null || !r.start().isAfter(to))) {
-        return "sent while no child could serve: " + outage.cause;
-      }
-      if (!r.end().isBefore(outage.from) && !r.start().isAfter(outage.from)) {
-        return "in flight at " + outage.cause;
+      boolean sentDuring = !r.start().isBefore(outage.from.minusMillis(50)) && (to == null || !r.start().isAfter(to));
+      boolean inFlight = r.start().isBefore(outage.from) && !r.end().isBefore(outage.from);
+      if (sentDuring || inFlight) {
+        return "no child could serve: " + outage.cause;
       }
     }
     return null;

@@ -362,7 +362,7 @@ final class Segment {
 
   private void pushValid(ObjectNode config, String what) {
     if (!healthy(config) && healthy(lastValid)) {
-      outages.add(new Outage(Instant.now(), "the newest config cannot serve (" + what + ")", true));
+      outages.add(new Outage(Instant.now(), "newest config cannot serve", true));
     }
     lastValid = config;
     journal.note("config v" + config.get("v").asInt() + " pushed (" + what
@@ -530,12 +530,12 @@ final class Segment {
     if (signal.equals("KILL")) {
       Instant at = Instant.now();
       childKills.add(at);
-      outages.add(new Outage(at, "kill -9 of a child"));
+      outages.add(new Outage(at, "child killed"));
     }
     boolean sent = Signals.send(signal, target.pid());
     journal.note("kill -" + signal + " " + target + " of " + child.get() + (sent ? "" : " (was gone)"));
     if (signal.equals("STOP") && sent) {
-      outages.add(new Outage(Instant.now(), "SIGSTOP of a child"));
+      outages.add(new Outage(Instant.now(), "child stopped"));
       long ms = 500 + random.nextInt(5500);
       later(ms, "kill -CONT " + target, () -> Signals.send("CONT", target.pid()));
     }
@@ -728,6 +728,10 @@ final class Segment {
       journal.violation(Instant.now(), "host stops on SIGTERM", stopping + " still runs 20 s after SIGTERM");
       stopping.signal("KILL");
       stopping.awaitExit(Duration.ofSeconds(10));
+    } else if (code == 143 && tail(stopping.log, 1).isEmpty()) {
+      // The signal came before the JVM was up (the start script, or a JVM without its handlers yet): killed by
+      // SIGTERM's default action, 128 + 15. Nothing was started; what matters is that nothing is left.
+      journal.note(stopping + " was signalled before it logged anything: killed by SIGTERM (143)");
     } else if (code != 0) {
       journal.violation(Instant.now(), "host stops on SIGTERM", stopping + " exited with " + code + ", not 0");
     }
