@@ -69,7 +69,10 @@ final class Segment {
    */
   static final Map<String, Map<String, String>> KNOWN_DEFECTS = Map.of(
       "notify", Map.of("host.kill", "with python.socket inherit, a host restarted after a SIGKILL cannot bind the "
-          + "port its orphaned child holds and exits 1 (ZeroDowntimeIT.s21, disabled until fixed)"));
+          + "port its orphaned child holds and exits 1 (ZeroDowntimeIT.s21, disabled until fixed)"),
+      "bind", Map.of("host.kill after a disk-full start", "a child started while the disk was full is never "
+          + "recorded, so the next host cannot reap it after a SIGKILL and never starts its own (DiskFullIT, "
+          + "disabled until fixed): SIGTERM instead"));
 
   /** A fault's second half, due later (SIGCONT, the service back, the port released…). */
   private record Pending(long dueNanos, String what, Runnable action) {
@@ -115,6 +118,8 @@ final class Segment {
   private final Tmpfs tmpfs;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Pending> pending = new ArrayList<>();
+  /** When the config file's filesystem was full: [filled, freed or null]. */
+  private final List<Instant[]> diskFull = new ArrayList<>();
   private final Map<String, String> lastHosts = new LinkedHashMap<>();
   private final Map<String, String> environment = new HashMap<>();
   private FakeConfigService service;
@@ -315,7 +320,7 @@ final class Segment {
       case "port.grab" -> grabPort();
       case "disk.full" -> diskFull();
       case "host.term" -> hostDown("TERM");
-      case "host.kill" -> hostDown("KILL");
+      case "host.kill" -> hostDown(unrecordedChild() ? "TERM" : "KILL");
       default -> throw new IllegalStateException(chosen);
     }
   }
@@ -626,11 +631,31 @@ final class Segment {
   /** The config file's filesystem filled, a new config pushed (the host cannot write it), space freed later. */
   private void diskFull() {
     long hold = 1000 + random.nextInt(5000);
+    Instant[] window = {Instant.now(), null};
+    diskFull.add(window);
     long filled = tmpfs.fill();
     journal.note("config file's filesystem filled (" + filled + " bytes of filler), a config pushed, space freed in "
         + hold + " ms");
     pushValid(config(++version), "valid, onto a full disk");
-    later(hold, "config file's filesystem freed", tmpfs::free);
+    later(hold, "config file's filesystem freed", () -> {
+      tmpfs.free();
+      window[1] = Instant.now();
+    });
+  }
+
+  /** The current child started while the disk was full (±1 s) and a known defect is to be left out. */
+  private boolean unrecordedChild() {
+    String defect = knownDefects().get("host.kill after a disk-full start");
+    if (defect == null) {
+      return false;
+    }
+    Optional<Child> child = log.current(host.pid());
+    boolean unrecorded = child.isPresent() && diskFull.stream().anyMatch(w -> !child.get().started.isBefore(
+        w[0].minusSeconds(1)) && (w[1] == null || !child.get().started.isAfter(w[1].plusSeconds(1))));
+    if (unrecorded) {
+      journal.note("host.kill: " + child.get() + " started while the disk was full; " + defect);
+    }
+    return unrecorded;
   }
 
   private void hostDown(String signal) throws InterruptedException {
