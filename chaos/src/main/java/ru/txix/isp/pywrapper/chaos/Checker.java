@@ -275,7 +275,10 @@ final class Checker {
         return "in flight on a killed child";
       }
     }
-    for (Segment.Outage outage : segment.outages) {
+    // A host's stop or kill first: it explains a failure better than a config that could not serve meanwhile.
+    List<Segment.Outage> outages = new ArrayList<>(segment.outages);
+    outages.sort((a, b) -> Boolean.compare(!a.cause.startsWith("host"), !b.cause.startsWith("host")));
+    for (Segment.Outage outage : outages) {
       Instant to = outage.to;
       boolean sentDuring = !r.start().isBefore(outage.from.minusMillis(50)) && (to == null || !r.start().isAfter(to));
       boolean inFlight = r.start().isBefore(outage.from) && !r.end().isBefore(outage.from);
