@@ -5,7 +5,9 @@ Each event is appended as one JSON line to $CHAOS_LOG with the process's pid, pp
 the grandchildren spawned, and every other process carrying a different PYWRAPPER_CHILD_ID that was alive at
 this moment: a child of an earlier host, or an earlier child of this one), "listening", "notified" (READY=1
 sent), "addresses" (a POST /receive_module_addresses), "sigterm", "stopped" (after a graceful stop: the
-listening socket closed and every request in flight answered), "grandchild" (a grandchild's own start).
+listening socket closed and every request in flight answered), "grandchild" (a grandchild's own start),
+"crashed" (an error, e.g. the port taken before the bind: recorded instead of a traceback, which would be a line
+that is no JSON amid the host's log).
 
 GET / answers {"pid", "v", "served"} (v: the config's "v", served: requests this process answered).
 
@@ -191,4 +193,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:  # e.g. the port taken between the host's check and our bind: an event, no traceback
+        record("crashed", error=repr(error))
+        os._exit(1)

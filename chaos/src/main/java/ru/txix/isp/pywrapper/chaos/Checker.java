@@ -96,7 +96,7 @@ final class Checker {
         Instant at = ServiceLog.wall(event);
         boolean healthy = segment.log.children().stream()
             .filter(c -> c.childId.equals(event.path("childId").asString()))
-            .anyMatch(c -> Segment.healthy(c.config));
+            .anyMatch(c -> ConfigFeed.healthy(c.config));
         segment.outages.stream().filter(o -> o.to == null && o.from.isBefore(at) && (healthy || !o.needsHealthy))
             .forEach(o -> o.to = at);
       }

@@ -6,10 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,17 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import ru.txix.isp.pywrapper.chaos.ServiceLog.Child;
 import ru.txix.isp.pywrapper.chaos.ServiceLog.Proc;
-import ru.txix.isp.pywrapper.cluster.ClusterEvents;
-import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
-import ru.txix.isp.pywrapper.cluster.etp.EtpMessage;
 import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.PythonProject;
 import ru.txix.isp.pywrapper.testing.Uv;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One segment of a chaos run: a host in one {@link Profile}, the chaos service, a steady workload, and for
@@ -116,7 +107,6 @@ final class Segment {
   private final int rate;
   private final Path configPath;
   private final Tmpfs tmpfs;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Pending> pending = new ArrayList<>();
   /** When the config file's filesystem was full: [filled, freed or null]. */
   private final List<Instant[]> diskFull = new ArrayList<>();
@@ -124,8 +114,7 @@ final class Segment {
   private final Map<String, String> environment = new HashMap<>();
   private FakeConfigService service;
   private boolean serviceDown;
-  private int version;
-  private ObjectNode lastValid;
+  private final ConfigFeed configs;
   private Workload workload;
 
   Segment(Profile profile, Path repository, Path dir, long seed, Duration chaos, int rate, Journal journal) {
@@ -149,8 +138,10 @@ final class Segment {
     if (profile.cluster()) {
       service = FakeConfigService.start();
     }
-    lastValid = config(++version);
-    project.withConf(MODULE, port, profile.cluster() ? service.address() : "127.0.0.1:9001", text(lastValid));
+    configs = new ConfigFeed(random, journal, profile, project.root().resolve("conf"), () -> service,
+        () -> serviceDown, outages, this::later);
+    project.withConf(MODULE, port, profile.cluster() ? service.address() : "127.0.0.1:9001",
+        configs.lastValid().toString());
     try (InputStream main = Segment.class.getResourceAsStream("/chaos-service/main.py")) {
       Files.copy(main, project.root().resolve("main.py"), StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -161,7 +152,7 @@ final class Segment {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    project.write("conf/default_remote_config.json", text(lastValid));
+    project.write("conf/default_remote_config.json", configs.lastValid().toString());
     project.write("conf/remote_config_schema.json", SCHEMA);
     if (profile.cluster()) {
       project.write("conf/module.yml", "requiredModules: [" + String.join(", ", REQUIRED) + "]\n");
@@ -297,18 +288,18 @@ final class Segment {
       return;
     }
     switch (chosen) {
-      case "config.valid" -> pushValid(config(++version), "valid");
-      case "config.invalid" -> pushInvalid();
-      case "config.identical" -> pushIdentical();
-      case "config.burst" -> burst();
-      case "config.crashing" -> pushValid(with(config(++version), "exitCode", 1), "crashes at start (exitCode 1)");
-      case "config.neverBinds" -> pushValid(with(config(++version), "bindDelay", 3600), "never binds");
+      case "config.valid" -> configs.pushValid(configs.next(), "valid");
+      case "config.invalid" -> configs.pushInvalid();
+      case "config.identical" -> configs.pushIdentical();
+      case "config.burst" -> configs.burst();
+      case "config.crashing" -> configs.pushValid(configs.next().put("exitCode", 1), "crashes at start (exitCode 1)");
+      case "config.neverBinds" -> configs.pushValid(configs.next().put("bindDelay", 3600), "never binds");
       case "config.exitsLater" -> {
         int after = 1 + random.nextInt(5);
-        pushValid(with(config(++version), "exitAfter", after), "exits " + after + " s after listening");
+        configs.pushValid(configs.next().put("exitAfter", after), "exits " + after + " s after listening");
       }
-      case "config.neverReady" -> pushValid(with(config(++version), "neverReady", true), "never sends READY=1");
-      case "config.tornWrite" -> tornWrite();
+      case "config.neverReady" -> configs.pushValid(configs.next().put("neverReady", true), "never sends READY=1");
+      case "config.tornWrite" -> configs.tornWrite();
       case "hosts.push" -> pushHosts();
       case "service.drop" -> serviceDrop();
       case "service.stall" -> serviceStall();
@@ -330,139 +321,6 @@ final class Segment {
       return Map.of();
     }
     return KNOWN_DEFECTS.getOrDefault(profile.overlap() ? "notify" : "bind", Map.of());
-  }
-
-  /** A config: its version, secrets the host must never log, and sometimes grandchildren. */
-  private ObjectNode config(int v) {
-    ObjectNode config = JSON.createObjectNode();
-    config.put("v", v);
-    config.put("password", SECRET + "-password-" + v);
-    config.putObject("db").put("user", "chaos").put("token", SECRET + "-token-" + v);
-    config.putObject("credentials").put("login", "chaos").put("key", SECRET + "-credentials-" + v);
-    config.put("apiSecret", SECRET + "-api-" + v);
-    int kids = random.nextInt(10);
-    if (kids >= 6) {
-      ArrayNode grandchildren = config.putArray("grandchildren");
-      grandchildren.add(kids == 9 ? "setsid" : "group");
-      if (kids >= 8) {
-        grandchildren.add("group");
-      }
-    }
-    return config;
-  }
-
-  private static ObjectNode with(ObjectNode config, String key, Object value) {
-    if (value instanceof Integer i) {
-      config.put(key, i);
-    } else if (value instanceof Boolean b) {
-      config.put(key, b);
-    }
-    return config;
-  }
-
-  static boolean healthy(JsonNode config) {
-    return !config.has("exitCode") && !config.has("bindDelay") && !config.has("exitAfter")
-        && !config.has("neverReady");
-  }
-
-  private void pushValid(ObjectNode config, String what) {
-    if (!healthy(config) && healthy(lastValid)) {
-      outages.add(new Outage(Instant.now(), "newest config cannot serve", true));
-    }
-    lastValid = config;
-    journal.note("config v" + config.get("v").asInt() + " pushed (" + what
-        + (config.has("grandchildren") ? ", grandchildren " + config.get("grandchildren") : "") + ")");
-    deliver(text(config));
-  }
-
-  private void deliver(String text) {
-    if (profile.cluster()) {
-      service.pushConfig(MODULE, text);
-    } else {
-      writeOffline(text);
-    }
-  }
-
-  private void pushInvalid() {
-    int kind = random.nextInt(3);
-    String secret = SECRET + "-invalid-" + version;
-    if (profile.cluster()) {
-      // Sent, not stored: the real config service never keeps a config its schema rejects.
-      String data = switch (kind) {
-        case 0 -> "{\"v\":\"not a number\",\"password\":\"" + secret + "\"}";
-        case 1 -> "{\"password\":\"" + secret + "\",\"v\": oops";
-        default -> "{\"token\":\"" + secret + "\"}";
-      };
-      journal.note("invalid config sent (" + (kind == 0 ? "schema: v is a string" : kind == 1 ? "not JSON"
-          : "schema: v missing") + ")");
-      if (!serviceDown) {
-        service.sendRaw(EtpCodec.encode(new EtpMessage(ClusterEvents.CONFIG_SEND_CONFIG_CHANGED, 0, data)));
-      }
-      return;
-    }
-    String data = switch (kind) {
-      case 0 -> "{\"v\":\"not a number\",\"password\":\"" + secret + "\"}";
-      case 1 -> "{\"password\":\"" + secret + "\",\"v\": oops";
-      default -> "";
-    };
-    long fixIn = 500 + random.nextInt(3500);
-    journal.note("invalid offline config written (" + (kind == 0 ? "schema: v is a string" : kind == 1 ? "not JSON"
-        : "empty file") + "), the valid one back in " + fixIn + " ms");
-    writeOffline(data);
-    later(fixIn, "the last valid offline config written back", () -> writeOffline(text(lastValid)));
-  }
-
-  /** The newest valid config again, its keys in another order: the same JSON value, nothing to restart. */
-  private void pushIdentical() {
-    ObjectNode reordered = JSON.createObjectNode();
-    List<String> names = new ArrayList<>(lastValid.propertyNames());
-    java.util.Collections.reverse(names);
-    names.forEach(name -> reordered.set(name, lastValid.get(name)));
-    journal.note("identical config v" + lastValid.get("v").asInt() + " pushed again (keys reordered)");
-    deliver(text(reordered));
-  }
-
-  private void burst() throws InterruptedException {
-    int count = 5 + random.nextInt(36);
-    journal.note("burst of " + count + " configs v" + (version + 1) + "..v" + (version + count) + " within 1 s");
-    long start = System.nanoTime();
-    for (int i = 0; i < count; i++) {
-      lastValid = config(++version);
-      deliver(text(lastValid));
-      long due = start + (i + 1) * 1_000_000_000L / count;
-      long wait = (due - System.nanoTime()) / 1_000_000;
-      if (wait > 0) {
-        Thread.sleep(wait);
-      }
-    }
-  }
-
-  /** Offline only: the file rewritten in place in two halves (no rename), a reader may catch the first. */
-  private void tornWrite() throws InterruptedException {
-    ObjectNode config = config(++version);
-    lastValid = config;
-    byte[] bytes = text(config).getBytes(StandardCharsets.UTF_8);
-    int cut = bytes.length / 2;
-    journal.note("config v" + version + " written in place in two halves, 100 ms apart");
-    Path file = project.root().resolve("conf/config.json");
-    try {
-      Files.write(file, java.util.Arrays.copyOf(bytes, cut));
-      Thread.sleep(100);
-      Files.write(file, bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void writeOffline(String text) {
-    try {
-      Path temp = project.root().resolve("conf/.config.json.chaos");
-      Files.writeString(temp, text);
-      Files.move(temp, project.root().resolve("conf/config.json"), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private String hostList(String module) {
@@ -636,7 +494,7 @@ final class Segment {
     long filled = tmpfs.fill();
     journal.note("config file's filesystem filled (" + filled + " bytes of filler), a config pushed, space freed in "
         + hold + " ms");
-    pushValid(config(++version), "valid, onto a full disk");
+    configs.pushValid(configs.next(), "valid, onto a full disk");
     later(hold, "config file's filesystem freed", () -> {
       tmpfs.free();
       window[1] = Instant.now();
@@ -695,7 +553,7 @@ final class Segment {
     }
   }
 
-  private void later(long ms, String what, Runnable action) {
+  void later(long ms, String what, Runnable action) {
     pending.add(new Pending(System.nanoTime() + ms * 1_000_000L, what, action));
   }
 
@@ -782,16 +640,17 @@ final class Segment {
     if (host == null) {
       startHost();
     }
-    if (!healthy(lastValid)) {
-      pushValid(config(++version), "valid and healthy, to settle");
+    if (!ConfigFeed.healthy(configs.lastValid())) {
+      configs.pushValid(configs.next(), "valid and healthy, to settle");
     }
-    journal.note("settling: expecting config v" + lastValid.get("v").asInt()
+    journal.note("settling: expecting config v" + configs.lastValid().get("v").asInt()
         + (profile.cluster() ? " and host lists " + lastHosts : "") + " within " + SETTLE_BOUND.toSeconds() + " s");
+    Settling settling = new Settling(this);
     Instant from = Instant.now();
     String why = "";
     while (Duration.between(from, Instant.now()).compareTo(SETTLE_BOUND) < 0) {
       checker.poll();
-      why = unsettled();
+      why = settling.unsettled(configs.lastValid(), lastHosts, configs.invalidSinceValid());
       if (why.isEmpty()) {
         settledIn = Optional.of(Duration.between(from, Instant.now()));
         journal.note("settled in " + settledIn.get().toMillis() + " ms");
@@ -802,88 +661,7 @@ final class Segment {
     journal.violation(Instant.now(), "settled within " + SETTLE_BOUND.toSeconds() + " s after the faults stop", why);
   }
 
-  /** Empty when everything agrees, else what does not yet. */
-  private String unsettled() {
-    Host current = host;
-    if (current == null || !current.alive()) {
-      return "no host runs";
-    }
-    Optional<Child> found = log.current(current.pid());
-    if (found.isEmpty()) {
-      return "no child of " + current + " alive";
-    }
-    Child child = found.get();
-    if (!(profile.overlap() ? child.notified != null : child.isListening())) {
-      return child + " not ready";
-    }
-    if (!child.config.equals(lastValid)) {
-      return child + " runs config " + child.config.path("v") + ", the newest valid one is v"
-          + lastValid.get("v").asInt() + " (or differs from it)";
-    }
-    for (Map.Entry<String, String> expected : lastHosts.entrySet()) {
-      JsonNode want = expectedHosts(expected.getValue());
-      Optional<JsonNode> got = child.lastHosts(expected.getKey());
-      if (got.isEmpty() || !got.get().equals(want)) {
-        return child + " has host list " + got.map(JsonNode::toString).orElse("(none)") + " for "
-            + expected.getKey() + ", the newest is " + want;
-      }
-    }
-    List<String> strays = new ArrayList<>();
-    for (Child other : log.children()) {
-      if (other != child) {
-        other.processes().stream().filter(Proc::alive).forEach(p -> strays.add(p + " of " + other));
-      }
-    }
-    if (!strays.isEmpty()) {
-      return "processes of other children alive: " + strays;
-    }
-    try {
-      HttpResponse<String> health = get("/internal/health");
-      JsonNode supervisor = JSON.readTree(get("/internal/supervisor").body());
-      if (health.statusCode() != 200) {
-        return "/internal/health answers " + health.statusCode() + ": " + health.body();
-      }
-      if (!supervisor.path("state").asString().equals("RUNNING")) {
-        return "/internal/supervisor says " + supervisor.path("state").asString();
-      }
-      if (supervisor.path("pid").asLong() != child.uv.pid()
-          || supervisor.path("pythonPid").asLong() != child.python.pid()) {
-        return "/internal/supervisor names pid " + supervisor.path("pid") + " and pythonPid "
-            + supervisor.path("pythonPid") + ", the child's are " + child.uv.pid() + " and " + child.python.pid();
-      }
-      for (JsonNode process : supervisor.path("processes")) {
-        if (!Signals.alive(process.path("pid").asLong())) {
-          return "/internal/supervisor lists process " + process + ", which is gone";
-        }
-      }
-      if (profile.cluster() && !supervisor.path("configService").path("sessionActive").asBoolean()) {
-        return "/internal/supervisor: the config-service session is not active";
-      }
-    } catch (IOException | RuntimeException e) {
-      return "the infra server does not answer: " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-    return "";
-  }
-
-  private static JsonNode expectedHosts(String pushed) {
-    ArrayNode hosts = JSON.createArrayNode();
-    JSON.readTree(pushed).forEach(h -> hosts.add(h.get("ip").asString() + ":" + h.get("port").asString()));
-    return hosts;
-  }
-
-  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + project.infraPort() + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
   // ----------------------------------------------------------------------------------------------- helpers
-
-  private static String text(JsonNode config) {
-    return config.toString();
-  }
 
   Workload workload() {
     return workload;
