@@ -226,6 +226,10 @@ final class Segment {
       if (last != null) {
         last.close();
       }
+      // Last resort, after the checks: what a defect left running (an orphan no host knew) does not outlive the run.
+      log.poll();
+      log.children().forEach(child -> child.processes().stream().filter(Proc::alive)
+          .forEach(p -> Signals.send("KILL", p.pid())));
       if (service != null) {
         service.close();
       }
