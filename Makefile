@@ -4,6 +4,7 @@
 # make dist  — the self-contained distribution (no Java needed to run it): dist/isp-python-wrapper-<version>-linux-x64/
 #              and its .tar.gz, with a runtime made by jlink from the JDK that builds (scripts/make-dist)
 # make bench — the benchmark report (not part of make test)
+# make chaos — seeded random faults against the launcher, invariants checked all along (SEED=…, MINUTES=…; README)
 # uv comes from PATH, else scripts/with-tools installs the pinned one into .tools/ (see that script).
 MVN ?= mvn -B --no-transfer-progress
 WITH_TOOLS := scripts/with-tools
@@ -11,7 +12,10 @@ WITH_TOOLS := scripts/with-tools
 export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 INTEROP_FLAGS := $(if $(filter skip,$(INTEROP)),-Dinterop=skip)
 
-.PHONY: build run test bench clean dist
+.PHONY: build run test bench chaos clean dist
+
+SEED ?=
+MINUTES ?= 5
 
 build:
 	$(MVN) -q -DskipTests install
@@ -33,3 +37,6 @@ clean:
 
 bench: dist
 	$(WITH_TOOLS) $(MVN) -q -pl benchmarks exec:java
+
+chaos: build
+	$(WITH_TOOLS) $(MVN) -q -pl chaos exec:java -Dchaos.seed=$(SEED) -Dchaos.minutes=$(MINUTES)

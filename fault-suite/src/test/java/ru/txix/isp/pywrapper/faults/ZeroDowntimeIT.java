@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ru.txix.isp.pywrapper.testing.LauncherProcess;
 import ru.txix.isp.pywrapper.testing.LoadGenerator;
 import ru.txix.isp.pywrapper.testing.LoadGenerator.Result;
+import ru.txix.isp.pywrapper.testing.ProcessChecks;
 
 /**
  * Zero-downtime restarts under load: with {@code python.socket: inherit} the host holds the listening socket,
@@ -125,6 +128,37 @@ class ZeroDowntimeIT {
       assertThat(error).startsWith("config not applied: ");
       Scenario.summary("20 overlap, the new child never sends READY=1: after python.startTimeout (3 s) it was "
           + "stopped, the old one (pid " + serving + ") kept serving " + results.size() + " requests, 0 failed");
+    }
+  }
+
+  /**
+   * Found by the chaos runner (seed 23): with {@code python.socket: inherit} the child holds the listening socket
+   * (fd 3), so after a SIGKILL of the host its orphaned child keeps the port bound; the next host binds the port
+   * before it reaps the previous host's child (the child record), fails with "Address already in use" and exits 1
+   * — and every later start fails the same way, since nothing stops the orphan.
+   */
+  @Test
+  @Timeout(120)
+  @Disabled("defect found by the chaos runner: the host binds the inherited socket before it reaps the child a "
+      + "killed host left holding it; fixed after the supervisor and start-up refactorings land")
+  void s21InheritedSocketHostKilledAndRestartedReapsTheStaleChildHoldingThePort() throws Exception {
+    try (Scenario s = new Scenario(dir, "127.0.0.1:9001", "{\"v\":1}")) {
+      LauncherProcess first = s.start(INHERIT);
+      await().atMost(WAIT).until(() -> s.project.events("listening").size() == 1);
+      List<Long> stale = new ArrayList<>(s.project.recordedPids());
+      stale.add(s.project.events("started").get(0).get("ppid").asLong());
+      first.signal("KILL");
+      first.awaitExit(Duration.ofSeconds(10));
+      assertThat(ProcessChecks.aliveOf(stale)).hasSize(2);
+
+      LauncherProcess second = s.start(INHERIT);
+      await().atMost(WAIT).until(() -> s.project.events("listening").size() == 2 || !second.alive());
+
+      assertThat(second.alive()).as("the second host runs; its output: %s", second.lines()).isTrue();
+      assertThat(ProcessChecks.aliveOf(stale)).isEmpty();
+      assertThat(s.project.events("listening").get(1).get("inherited").asBoolean()).isTrue();
+      Scenario.summary("21 python.socket inherit, host killed with SIGKILL and restarted: the orphaned child "
+          + "holding the port (" + stale + ") was reaped, the new child serves the host's socket");
     }
   }
 

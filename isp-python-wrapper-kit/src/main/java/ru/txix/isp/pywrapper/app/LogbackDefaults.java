@@ -58,8 +58,20 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
   /** Writes out queued log lines (stops Logback); call right before the process exits. */
   public static void flush() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.stop();
+      flush(context);
     }
+  }
+
+  /**
+   * Turns {@code context}'s root logger off and stops it (the lines already queued are written): a thread that
+   * logs after the flush (a late input to a stopped supervisor, at debug level) would otherwise find no appender,
+   * and Logback would say so in a line of its own on stderr, which is no JSON log line ({@link StatusLines} drops
+   * that warning too, for a line logged while the context stops).
+   */
+  static void flush(LoggerContext context) {
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF); // what is queued is still written
+    context.stop();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF); // stop() reset the level to DEBUG
   }
 
   private static Encoder<ILoggingEvent> json(LoggerContext context) {

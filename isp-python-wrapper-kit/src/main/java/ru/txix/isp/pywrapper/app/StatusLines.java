@@ -24,7 +24,9 @@ final class StatusLines implements StatusListener {
 
   @Override
   public void addStatusEvent(Status status) {
-    if (status.getEffectiveLevel() >= Status.WARN) {
+    // Our configuration always has an appender: none means the context was stopped by the final flush, and a
+    // line logged then is dropped — saying so in a line that is no JSON would break the log's format.
+    if (status.getEffectiveLevel() >= Status.WARN && !status.getMessage().startsWith("No appenders present")) {
       System.err.println("logback: " + (status.getEffectiveLevel() == Status.ERROR ? "ERROR " : "WARN ")
           + status.getMessage() + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
     }
