@@ -150,7 +150,7 @@ public final class PythonWrapper {
         .or(() -> spec.remoteConfigSchema().map(RemoteConfigDeclaration.SchemaFile::new))
         .orElse(new RemoteConfigDeclaration.AnyObject());
     AppSpec app = new AppSpec(spec.version(), remoteConfig, spec.endpoints(), spec.requiredModules(),
-        options.environment(), options.workingDirectory(), pythonDefaults(options));
+        options.environment(), options.workingDirectory(), pythonDefaults(options), spec.problems());
     int code = new Application(app).run();
     LogbackDefaults.flush();
     return code;

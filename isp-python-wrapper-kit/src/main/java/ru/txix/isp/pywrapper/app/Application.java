@@ -73,6 +73,7 @@ public final class Application {
       return EXIT_ERROR;
     }
     Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
+    setup.warnings.forEach(log::warn);
     Host host = new Host(setup);
     // Once the start-up is over, and now and then after: the C heap's free pages back to the OS.
     Lifecycle lifecycle = new Lifecycle(host.components()).whileWaiting(NATIVE_HEAP_TRIM_FIRST,

@@ -33,9 +33,11 @@ final class Setup {
   final String defaultConfig;
   /** {@code python.socket: inherit}: the listening socket the host holds for its children, else null. */
   final InheritedSocket socket;
+  /** What was accepted but deserves a line (keys ignored), one line each. */
+  final List<String> warnings;
 
   private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
-                RemoteConfigOverride override, String defaultConfig, InheritedSocket socket) {
+                RemoteConfigOverride override, String defaultConfig, InheritedSocket socket, List<String> warnings) {
     this.modes = modes;
     this.root = root;
     this.local = local;
@@ -44,6 +46,7 @@ final class Setup {
     this.override = override;
     this.defaultConfig = defaultConfig;
     this.socket = socket;
+    this.warnings = List.copyOf(warnings);
   }
 
   /**
@@ -70,6 +73,7 @@ final class Setup {
     if (loaded != null) {
       problems.addAll(loaded.problems());
     }
+    problems.addAll(spec.declarationProblems());
     ConfigPaths paths = loaded == null ? null : ConfigPaths.resolve(spec.environment(), root,
         loaded.defaultRemoteConfigPath(), loaded.remoteConfigPath());
     collect(problems, () -> checkEndpoints(spec.endpoints()));
@@ -96,7 +100,7 @@ final class Setup {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket);
+    return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket, loaded.warnings());
   }
 
   /** {@code python.socket: inherit} and {@code python.readiness: notify} need the native layer (Linux). */

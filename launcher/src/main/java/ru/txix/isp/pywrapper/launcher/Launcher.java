@@ -1,16 +1,13 @@
 package ru.txix.isp.pywrapper.launcher;
 
-import ch.qos.logback.classic.LoggerContext;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.ModuleSpec;
 import ru.txix.isp.pywrapper.PythonWrapper;
 
 /**
  * {@code java -jar isp-python-wrapper.jar}, run from a Python project's root: hosts {@code main.py} as an ISP
- * module declared by the files in {@code conf/} ({@link ModuleFiles}), through the library's public entry point
- * {@link PythonWrapper#execute(ModuleSpec)}. Cluster mode unless {@code CLUSTER_MODE=offline}.
+ * module declared by the files in {@code conf/} ({@link ModuleSpec#fromFiles}), through the library's public
+ * entry point {@link PythonWrapper#execute(ModuleSpec)}. Cluster mode unless {@code CLUSTER_MODE=offline}.
  */
 public final class Launcher {
   private Launcher() {
@@ -25,17 +22,6 @@ public final class Launcher {
     if (args.length == 1 && args[0].equals("--train")) {
       System.exit(Training.run(Path.of("").toAbsolutePath()));
     }
-    int code;
-    try {
-      code = PythonWrapper.execute(ModuleFiles.load(Path.of("").toAbsolutePath()));
-    } catch (ModuleFiles.Invalid e) {
-      Logger log = LoggerFactory.getLogger(Launcher.class);
-      e.problems().forEach(log::error);
-      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-        context.stop(); // writes out the queued lines
-      }
-      code = 1;
-    }
-    System.exit(code);
+    System.exit(PythonWrapper.execute(ModuleSpec.fromFiles(Path.of("").toAbsolutePath()).build()));
   }
 }

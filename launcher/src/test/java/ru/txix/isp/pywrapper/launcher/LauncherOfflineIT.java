@@ -132,6 +132,20 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void aSectionOfTheUsersOwnInConfigYmlIsAcceptedWithOneWarning() throws Exception {
+    Files.writeString(project.root().resolve("conf/config.yml"),
+        Files.readString(project.root().resolve("conf/config.yml")) + "myService:\n  greeting: hi\n  n: 1\n"
+            + "logFile: { path: /tmp/x.log }\n");
+
+    launcher = start(Map.of());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("WARN")))
+        .extracting(l -> l.get("message").asString()).containsExactly("conf/config.yml: myService: unknown key, "
+            + "ignored: not a key of isp-kit or of this host (fine for a section of your own)");
+  }
+
+  @Test
   void devModeReadsConfigDevYmlAndLogsReadableLinesAtDebugLevel() throws Exception {
     Files.move(project.root().resolve("conf/config.yml"), project.root().resolve("conf/config_dev.yml"));
 
