@@ -132,6 +132,52 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void aUsersOwnConfigJsonIsNeverTouchedTheChildsConfigLivesInTheHostsFolder() throws Exception {
+    Path mine = project.root().resolve("config.json");
+    Files.writeString(mine, "{\"my\":\"settings\"}");
+    Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    for (int run = 1; run <= 2; run++) { // the second run finds the host's own file from the first
+      launcher = start(Map.of());
+      int runs = run;
+      await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == runs);
+      launcher.signal("TERM");
+      assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
+    }
+
+    assertThat(Files.readString(mine)).isEqualTo("{\"my\":\"settings\"}");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)))
+        .isEqualTo("rw-r--r--");
+    assertThat(project.events("started").get(1).get("configFile").asString())
+        .isEqualTo(project.root().resolve(".pywrapper/config.json").toString());
+    assertThat(Files.readString(project.root().resolve(".pywrapper/.gitignore"))).endsWith("*\n");
+  }
+
+  @Test
+  void aFileTheHostDidNotWriteStopsTheStartAndIsLeftUntouched() throws Exception {
+    Path mine = project.root().resolve("settings.json");
+    Files.writeString(mine, "{\"my\":\"settings\"}");
+
+    launcher = start(Map.of("APP_PYTHON_CONFIG_PATH", "settings.json"));
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")))
+        .extracting(l -> l.get("message").asString()).containsExactly("settings.json: exists and was not written by "
+            + "this host, which leaves it untouched; the host writes the Python service's config (CONFIG_FILE) there "
+            + "afresh at every start: move the file away, or set APP_PYTHON_CONFIG_PATH to another file");
+    assertThat(Files.readString(mine)).isEqualTo("{\"my\":\"settings\"}");
+    assertThat(project.events()).isEmpty();
+
+    Files.createDirectories(project.root().resolve(".pywrapper"));
+    Files.writeString(project.root().resolve(".pywrapper/config.json"), "{}");
+    launcher = start(Map.of());
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")))
+        .extracting(l -> l.get("message").asString()).singleElement().asString()
+        .startsWith(".pywrapper/config.json: exists and was not written by this host");
+  }
+
+  @Test
   void aSectionOfTheUsersOwnInConfigYmlIsAcceptedWithOneWarning() throws Exception {
     Files.writeString(project.root().resolve("conf/config.yml"),
         Files.readString(project.root().resolve("conf/config.yml")) + "myService:\n  greeting: hi\n  n: 1\n"
