@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper;
 
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
 import ru.txix.isp.pywrapper.app.LogbackDefaults;
@@ -113,7 +114,9 @@ public final class PythonWrapper {
    * @param spec the module
    */
   public static void run(ModuleSpec spec) {
-    System.exit(execute(spec));
+    int code = execute(spec);
+    LogbackDefaults.close(); // the run's last line stays the last
+    System.exit(code);
   }
 
   /**
@@ -139,6 +142,11 @@ public final class PythonWrapper {
    * @return 0 after a graceful shutdown, 1 after a start-up error or a second signal
    */
   public static int execute(ModuleSpec spec) {
+    if (Thread.getDefaultUncaughtExceptionHandler() == null) {
+      // An exception no thread caught is logged as a line like any other, not printed raw on stderr.
+      Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(PythonWrapper.class)
+          .atError().setCause(e).log("uncaught exception in thread " + thread.getName() + ": " + e));
+    }
     Warmup.start();
     Warmup.startLogging(); // while the files are read; Application waits for it before its first line
     if (spec.remoteConfigSchema().isPresent()) {
@@ -151,7 +159,14 @@ public final class PythonWrapper {
         .orElse(new RemoteConfigDeclaration.AnyObject());
     AppSpec app = new AppSpec(spec.version(), remoteConfig, spec.endpoints(), spec.requiredModules(),
         options.environment(), options.workingDirectory(), pythonDefaults(options), spec.problems());
-    int code = new Application(app).run();
+    int code;
+    try {
+      code = new Application(app).run();
+    } catch (RuntimeException | Error e) {
+      Warmup.awaitLogging();
+      LoggerFactory.getLogger(PythonWrapper.class).atError().setCause(e).log("the host failed: " + e);
+      code = Application.EXIT_ERROR;
+    }
     LogbackDefaults.flush();
     return code;
   }

@@ -71,6 +71,10 @@ public final class Application {
       Warmup.awaitLogging();
       e.problems().forEach(log::error);
       return EXIT_ERROR;
+    } catch (RuntimeException e) {
+      Warmup.awaitLogging();
+      log.atError().setCause(e).log("the start-up failed: " + e);
+      return EXIT_ERROR;
     }
     Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
     setup.warnings.forEach(log::warn);
@@ -259,19 +263,22 @@ public final class Application {
           setup.contract.schema(), setup.defaultConfig);
     }
 
-    /** A second signal: kill the child's group at once and exit {@value #EXIT_ERROR} without waiting. */
+    /**
+     * A second signal: kill the child's group at once and exit {@value #EXIT_ERROR} without waiting — unless the
+     * shutdown has completed meanwhile (its last line is written; the process exits anyway).
+     */
     void emergency(String signal, Lifecycle lifecycle) {
-      lifecycle.forced();
-      log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: killing the python process "
-          + "group without grace and exiting with " + EXIT_ERROR);
+      if (!lifecycle.forced(() -> log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: "
+          + "killing the python process group without grace and exiting with " + EXIT_ERROR))) {
+        return;
+      }
       supervisor.emergencyKill();
       try {
         supervisor.stoppedFuture().get(1, TimeUnit.SECONDS);
       } catch (Exception e) {
         // exiting anyway
       }
-      LogbackDefaults.flush();
-      Runtime.getRuntime().halt(EXIT_ERROR);
+      Runtime.getRuntime().halt(lifecycle.finish(EXIT_ERROR, true));
     }
   }
 

@@ -22,6 +22,6 @@ public final class Launcher {
     if (args.length == 1 && args[0].equals("--train")) {
       System.exit(Training.run(Path.of("").toAbsolutePath()));
     }
-    System.exit(PythonWrapper.execute(ModuleSpec.fromFiles(Path.of("").toAbsolutePath()).build()));
+    PythonWrapper.run(ModuleSpec.fromFiles(Path.of("").toAbsolutePath()).build());
   }
 }
