@@ -132,6 +132,26 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void sigintAndSigtermStopTheHostEvenWhenItsParentIgnoresThem() {
+    for (String signal : List.of("INT", "TERM")) {
+      // A background job of a non-interactive shell starts with SIGINT ignored; the JVM keeps what it inherits.
+      List<String> command = List.of("bash", "-c", "trap '' INT TERM; exec \"$0\" -jar \"$1\"",
+          ProcessHandle.current().info().command().orElse("java"), JAR.toAbsolutePath().toString());
+      Map<String, String> environment = new HashMap<>(project.environment());
+      environment.put("CLUSTER_MODE", "offline");
+      launcher = LauncherProcess.run(command, project.root(), environment);
+      int before = project.events("listening").size();
+      await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == before + 1);
+
+      launcher.signal(signal);
+
+      assertThat(launcher.awaitExit(Duration.ofSeconds(15))).as("SIG" + signal).isZero();
+      assertThat(launcher.logsContaining("starting shutdown").get(0).get("signal").asString())
+          .isEqualTo("SIG" + signal);
+    }
+  }
+
+  @Test
   void aUsersOwnConfigJsonIsNeverTouchedTheChildsConfigLivesInTheHostsFolder() throws Exception {
     Path mine = project.root().resolve("config.json");
     Files.writeString(mine, "{\"my\":\"settings\"}");
