@@ -9,6 +9,7 @@ import ru.txix.isp.pywrapper.app.Warmup;
 import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
+import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
@@ -58,6 +59,16 @@ public final class PythonWrapper {
    */
   public static void preload() {
     Warmup.start();
+  }
+
+  /**
+   * This kit's version, e.g. {@code 1.0.0} (sent to the config service as the module's {@code libVersion},
+   * {@code v1.0.0}, the form the platform shows for Go modules).
+   *
+   * @return the version
+   */
+  public static String version() {
+    return LibraryVersion.get();
   }
 
   /**

@@ -256,7 +256,7 @@ public final class Application {
     private ModuleDeclaration declaration() {
       LocalConfig local = setup.local;
       LocalConfig.MetricsAutodiscovery metricsSettings = local.metricsAutodiscovery();
-      return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
+      return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.tag(), spec.endpoints(),
           spec.requiredModules(), local.grpcOuterAddress().ip(), local.grpcOuterAddress().port(),
           metricsSettings.enable() ? new ModuleDeclaration.Metrics(metricsSettings.address(), local.infraServerPort(),
               metricsSettings.additionalLabels()) : null,
