@@ -33,6 +33,14 @@ class StartupErrorsIT {
   @TempDir
   Path dir;
 
+  /** Every host started, stopped after the test: one that starts where it should not must not outlive it. */
+  private final List<LauncherProcess> started = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopWhatStarted() {
+    started.forEach(LauncherProcess::close);
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
         error("local config missing", p -> delete(p, "conf/config.yml"), "offline",
@@ -217,12 +225,14 @@ class StartupErrorsIT {
     return project;
   }
 
-  private static LauncherProcess start(PythonProject project, String mode) {
+  private LauncherProcess start(PythonProject project, String mode) {
     Map<String, String> environment = new HashMap<>(project.environment());
     if (mode.equals("offline")) {
       environment.put("CLUSTER_MODE", "offline");
     }
-    return LauncherProcess.start(LauncherOfflineIT.JAR, project.root(), environment, List.of());
+    LauncherProcess launcher = LauncherProcess.start(LauncherOfflineIT.JAR, project.root(), environment, List.of());
+    started.add(launcher);
+    return launcher;
   }
 
   private static Arguments error(String name, Consumer<PythonProject> breakIt, String mode, String message) {
