@@ -16,7 +16,7 @@ module ru.txix.isp.pywrapper {
   requires com.fasterxml.jackson.annotation;
   requires tools.jackson.core;
   requires tools.jackson.databind;
-  requires tools.jackson.dataformat.yaml;
+  requires org.snakeyaml.engine;
   requires org.slf4j;
   requires ch.qos.logback.classic;
   requires ch.qos.logback.core;

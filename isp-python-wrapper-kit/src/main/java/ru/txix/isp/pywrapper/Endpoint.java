@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.Map;
  * @param inner true for an endpoint only other modules may call
  * @param userAuthRequired true when the gateway must authenticate a user first
  * @param httpMethod {@code GET}, {@code POST}…; required (the module's transport is HTTP)
- * @param extra free-form metadata, e.g. {@code {"reqAdminPerm": "perm"}}; null when unset
+ * @param extra free-form metadata, e.g. {@code {"reqAdminPerm": "perm"}}; null when unset. Its entries keep
+ *     their order.
  */
 public record Endpoint(String path, boolean inner, boolean userAuthRequired, String httpMethod,
                        Map<String, Object> extra) {
@@ -27,7 +29,7 @@ public record Endpoint(String path, boolean inner, boolean userAuthRequired, Str
   public static final String REQUIRED_ADMIN_PERMISSION = "reqAdminPerm";
 
   /**
-   * Checks the path and copies {@code extra}.
+   * Checks the path and copies {@code extra} (its order kept; null values allowed: JSON's {@code null}).
    *
    * @param path the route
    * @param inner true for an endpoint only other modules may call
@@ -37,7 +39,7 @@ public record Endpoint(String path, boolean inner, boolean userAuthRequired, Str
    */
   public Endpoint {
     requireNonNull(path, "path");
-    extra = extra == null ? null : Map.copyOf(extra);
+    extra = extra == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
   }
 
   /**

@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,8 @@ public final class ModuleSpec {
   private final List<Endpoint> endpoints;
   private final List<String> requiredModules;
   private final WrapperOptions options;
+  /** What is wrong with the files the module was declared in: reported when it is hosted. */
+  private final List<String> problems;
 
   private ModuleSpec(Builder builder) {
     this.version = builder.version;
@@ -41,6 +44,7 @@ public final class ModuleSpec {
     this.endpoints = builder.endpoints;
     this.requiredModules = builder.requiredModules;
     this.options = builder.options;
+    this.problems = builder.problems;
   }
 
   /**
@@ -51,6 +55,31 @@ public final class ModuleSpec {
    */
   public static Builder builder(String version) {
     return new Builder(version);
+  }
+
+  /**
+   * A builder for the module as declared in files, the way the launcher hosts it: {@code conf/module.yml}
+   * under {@code root} (optional: {@code version} — default {@code 0.0.0} —, {@code requiredModules},
+   * {@code endpoints}) and {@code conf/remote_config_schema.json} (optional: the remote config's JSON schema;
+   * without it any JSON object is accepted).
+   *
+   * <p>{@code conf/module.yml} is read now; a problem with it (invalid YAML, an unknown key, an endpoint without
+   * {@code httpMethod}…) does not throw: it is reported when the module is hosted, together with every other
+   * start-up problem (the local config, the schema file…), so that one run names them all, and the start ends
+   * with exit code 1.
+   *
+   * @param root the Python project's root
+   * @return a new builder
+   */
+  public static Builder fromFiles(Path root) {
+    ModuleFile file = ModuleFile.read(root.resolve(ModuleFile.PATH), ModuleFile.PATH);
+    Builder builder = new Builder(file.version).endpoints(file.endpoints).requiredModules(file.requiredModules);
+    Path schema = root.resolve(ModuleFile.SCHEMA_PATH);
+    if (Files.exists(schema)) {
+      builder.remoteConfigSchema(schema.toAbsolutePath());
+    }
+    builder.problems = file.problems();
+    return builder;
   }
 
   /** @return the module's version */
@@ -83,6 +112,11 @@ public final class ModuleSpec {
     return options;
   }
 
+  /** What is wrong with the files the module was declared in ({@link #fromFiles}), one line each. */
+  List<String> problems() {
+    return problems;
+  }
+
   @Override
   public String toString() {
     return "ModuleSpec[version=" + version + ", remoteConfig="
@@ -99,6 +133,7 @@ public final class ModuleSpec {
     private List<Endpoint> endpoints = List.of();
     private List<String> requiredModules = List.of();
     private WrapperOptions options = WrapperOptions.DEFAULTS;
+    private List<String> problems = List.of();
 
     private Builder(String version) {
       requireNonNull(version, "version");

@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper;
 
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
 import ru.txix.isp.pywrapper.app.LogbackDefaults;
@@ -8,6 +9,7 @@ import ru.txix.isp.pywrapper.app.Warmup;
 import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
+import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
@@ -57,6 +59,16 @@ public final class PythonWrapper {
    */
   public static void preload() {
     Warmup.start();
+  }
+
+  /**
+   * This kit's version, e.g. {@code 1.0.0} (sent to the config service as the module's {@code libVersion},
+   * {@code v1.0.0}, the form the platform shows for Go modules).
+   *
+   * @return the version
+   */
+  public static String version() {
+    return LibraryVersion.get();
   }
 
   /**
@@ -113,7 +125,9 @@ public final class PythonWrapper {
    * @param spec the module
    */
   public static void run(ModuleSpec spec) {
-    System.exit(execute(spec));
+    int code = execute(spec);
+    LogbackDefaults.close(); // the run's last line stays the last
+    System.exit(code);
   }
 
   /**
@@ -139,6 +153,11 @@ public final class PythonWrapper {
    * @return 0 after a graceful shutdown, 1 after a start-up error or a second signal
    */
   public static int execute(ModuleSpec spec) {
+    if (Thread.getDefaultUncaughtExceptionHandler() == null) {
+      // An exception no thread caught is logged as a line like any other, not printed raw on stderr.
+      Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(PythonWrapper.class)
+          .atError().setCause(e).log("uncaught exception in thread " + thread.getName() + ": " + e));
+    }
     Warmup.start();
     Warmup.startLogging(); // while the files are read; Application waits for it before its first line
     if (spec.remoteConfigSchema().isPresent()) {
@@ -150,8 +169,15 @@ public final class PythonWrapper {
         .or(() -> spec.remoteConfigSchema().map(RemoteConfigDeclaration.SchemaFile::new))
         .orElse(new RemoteConfigDeclaration.AnyObject());
     AppSpec app = new AppSpec(spec.version(), remoteConfig, spec.endpoints(), spec.requiredModules(),
-        options.environment(), options.workingDirectory(), pythonDefaults(options));
-    int code = new Application(app).run();
+        options.environment(), options.workingDirectory(), pythonDefaults(options), spec.problems());
+    int code;
+    try {
+      code = new Application(app).run();
+    } catch (RuntimeException | Error e) {
+      Warmup.awaitLogging();
+      LoggerFactory.getLogger(PythonWrapper.class).atError().setCause(e).log("the host failed: " + e);
+      code = Application.EXIT_ERROR;
+    }
     LogbackDefaults.flush();
     return code;
   }

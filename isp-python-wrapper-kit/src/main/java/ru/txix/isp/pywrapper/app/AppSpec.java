@@ -19,10 +19,12 @@ import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
  * @param environment the process environment (the host's, unless a test passes its own)
  * @param workingDirectory the Python project's root
  * @param pythonDefaults the {@code python.*} values where {@code conf/config.yml} leaves them out
+ * @param declarationProblems what is wrong with the files the module is declared in ({@code conf/module.yml}),
+ *     reported with the other start-up problems
  */
 public record AppSpec(String version, RemoteConfigDeclaration remoteConfig, List<Endpoint> endpoints,
                       List<String> requiredModules, Map<String, String> environment, Path workingDirectory,
-                      LocalConfig.PythonSettings pythonDefaults) {
+                      LocalConfig.PythonSettings pythonDefaults, List<String> declarationProblems) {
   public AppSpec {
     requireNonNull(version, "version");
     requireNonNull(remoteConfig, "remoteConfig");
@@ -31,5 +33,6 @@ public record AppSpec(String version, RemoteConfigDeclaration remoteConfig, List
     environment = Map.copyOf(environment);
     requireNonNull(workingDirectory, "workingDirectory");
     requireNonNull(pythonDefaults, "pythonDefaults");
+    declarationProblems = List.copyOf(declarationProblems);
   }
 }

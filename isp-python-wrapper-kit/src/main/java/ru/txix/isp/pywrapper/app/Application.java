@@ -77,8 +77,13 @@ public final class Application {
       Warmup.awaitLogging();
       e.problems().forEach(log::error);
       return EXIT_ERROR;
+    } catch (RuntimeException e) {
+      Warmup.awaitLogging();
+      log.atError().setCause(e).log("the start-up failed: " + e);
+      return EXIT_ERROR;
     }
     Warmup.awaitLogging(); // Setup logs nothing: logging may be initialized meanwhile
+    setup.warnings.forEach(log::warn);
     Host host = new Host(setup);
     // Once the start-up is over, and now and then after: the C heap's free pages back to the OS.
     Lifecycle lifecycle = new Lifecycle(host.components())
@@ -300,26 +305,29 @@ public final class Application {
     private ModuleDeclaration declaration() {
       LocalConfig local = setup.local;
       LocalConfig.MetricsAutodiscovery metricsSettings = local.metricsAutodiscovery();
-      return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.get(), spec.endpoints(),
+      return new ModuleDeclaration(local.moduleName(), spec.version(), LibraryVersion.tag(), spec.endpoints(),
           spec.requiredModules(), local.grpcOuterAddress().ip(), local.grpcOuterAddress().port(),
           metricsSettings.enable() ? new ModuleDeclaration.Metrics(metricsSettings.address(), local.infraServerPort(),
               metricsSettings.additionalLabels()) : null,
           setup.contract.schema(), setup.defaultConfig);
     }
 
-    /** A second signal: kill the child's group at once and exit {@value #EXIT_ERROR} without waiting. */
+    /**
+     * A second signal: kill the child's group at once and exit {@value #EXIT_ERROR} without waiting — unless the
+     * shutdown has completed meanwhile (its last line is written; the process exits anyway).
+     */
     void emergency(String signal, Lifecycle lifecycle) {
-      lifecycle.forced();
-      log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: killing the python process "
-          + "group without grace and exiting with " + EXIT_ERROR);
+      if (!lifecycle.forced(() -> log.atWarn().addKeyValue("signal", signal).log("second signal during shutdown: "
+          + "killing the python process group without grace and exiting with " + EXIT_ERROR))) {
+        return;
+      }
       supervisor.emergencyKill();
       try {
         supervisor.stoppedFuture().get(1, TimeUnit.SECONDS);
       } catch (Exception e) {
         // exiting anyway
       }
-      LogbackDefaults.flush();
-      Runtime.getRuntime().halt(EXIT_ERROR);
+      Runtime.getRuntime().halt(lifecycle.finish(EXIT_ERROR, true));
     }
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +20,12 @@ import ru.txix.isp.pywrapper.config.ConfigException;
  *
  * <p>Exit codes: {@value #EXIT_OK} after a shutdown asked for by a signal; {@value #EXIT_ERROR} when a component
  * fails to start (the components started before are stopped first), when a component ended the run with a
- * fatal failure, and after {@link #forced()} (a second signal).
+ * fatal failure, and after {@link #forced} (a second signal).
  *
- * <p>{@link #run()} runs on the caller's thread; {@link #end} and {@link #forced()} may be called from any
+ * <p>Every run ends with one line, {@code shutdown completed} with its {@code exitCode}, logged whatever the
+ * log level: by {@link #run()}, or by {@link #finish} when a second signal cuts the shutdown short.
+ *
+ * <p>{@link #run()} runs on the caller's thread; {@link #end} and {@link #forced} may be called from any
  * thread, at any time — before the components are all started too.
  */
 final class Lifecycle {
@@ -29,6 +33,7 @@ final class Lifecycle {
   static final int EXIT_ERROR = 1;
 
   private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+  private static final Duration LAST_LINE_WAIT = Duration.ofSeconds(6);
 
   /** Why the run ends ({@code signal} is null unless a signal asked for it) and with which exit code. */
   record Ending(String reason, String signal, int exitCode) {
@@ -45,7 +50,12 @@ final class Lifecycle {
   private final CompletableFuture<Ending> ending = new CompletableFuture<>();
   private final List<Component> started = new ArrayList<>();
   private final Object stopping = new Object();
-  private volatile boolean forced;
+  private boolean forced;
+  /** Set once the run's end is decided: its last line is being written. Guarded by {@code this}. */
+  private boolean done;
+  private int exitCode;
+  /** Completed once the run's last line is written. */
+  private final CompletableFuture<Void> lastLineWritten = new CompletableFuture<>();
   private final List<IdleTask> idleTasks = new ArrayList<>();
 
   /** A task for the waiting thread: first run {@code first} after the components started, then every {@code every}. */
@@ -84,9 +94,59 @@ final class Lifecycle {
     }
   }
 
-  /** The shutdown was cut short (a second signal): the run's exit code is {@value #EXIT_ERROR} whatever else. */
-  void forced() {
+  /**
+   * The shutdown is cut short (a second signal): the run's exit code is {@value #EXIT_ERROR} whatever else, and
+   * {@code announce} logs why, before the run's last line. False (nothing announced) when it is too late: the
+   * run has ended, its last line written or being written.
+   */
+  synchronized boolean forced(Runnable announce) {
+    if (done) {
+      return false;
+    }
     forced = true;
+    announce.run();
+    return true;
+  }
+
+  /**
+   * Ends the run with {@code code} ({@value #EXIT_ERROR} if {@link #forced}): logs its last line,
+   * {@code shutdown completed}, and returns the exit code once that line is written. Only the first call
+   * counts; later ones wait for its line (at most a few seconds) and return the code decided then. With
+   * {@code halting} (the process halts next), and after a second signal (whose handler halts it), no line is
+   * written after it.
+   */
+  int finish(int code, boolean halting) {
+    boolean last;
+    boolean decided;
+    synchronized (this) {
+      decided = done;
+      done = true;
+      if (!decided) {
+        exitCode = forced ? EXIT_ERROR : code;
+      }
+      last = halting || forced;
+    }
+    if (decided) {
+      awaitLastLine(); // written by the first caller; the process may end right after this returns
+      return exitCode;
+    }
+    try {
+      LogbackDefaults.finalLine(Lifecycle.class.getName(), "shutdown completed", Map.of("exitCode", exitCode),
+          last);
+    } finally {
+      lastLineWritten.complete(null);
+    }
+    return exitCode;
+  }
+
+  private void awaitLastLine() {
+    try {
+      lastLineWritten.get(LAST_LINE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // exiting anyway
+    }
   }
 
   /** Starts, waits for the end, stops; returns the exit code. */
@@ -103,17 +163,16 @@ final class Lifecycle {
       } catch (ConfigException e) {
         e.problems().forEach(log::error);
         stopStarted();
-        return EXIT_ERROR;
+        return finish(EXIT_ERROR, false);
       } catch (Exception e) {
         log.atError().setCause(e).log("cannot start the " + component.name() + ": " + e.getMessage());
         stopStarted();
-        return EXIT_ERROR;
+        return finish(EXIT_ERROR, false);
       }
     }
     Ending why = awaitEnding();
     stopStarted();
-    log.info("shutdown completed");
-    return forced ? EXIT_ERROR : why.exitCode();
+    return finish(why.exitCode(), false);
   }
 
   private Ending awaitEnding() {

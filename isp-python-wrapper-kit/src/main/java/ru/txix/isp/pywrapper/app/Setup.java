@@ -19,6 +19,7 @@ import ru.txix.isp.pywrapper.config.RemoteConfigContract;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
 import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
 import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
+import ru.txix.isp.pywrapper.supervisor.ConfigFile;
 
 /**
  * Everything the host reads and checks before anything starts; every problem is collected, not just the first.
@@ -33,9 +34,11 @@ final class Setup {
   final String defaultConfig;
   /** {@code python.socket: inherit}: the listening socket the host holds for its children, else null. */
   final InheritedSocket socket;
+  /** What was accepted but deserves a line (keys ignored), one line each. */
+  final List<String> warnings;
 
   private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
-                RemoteConfigOverride override, String defaultConfig, InheritedSocket socket) {
+                RemoteConfigOverride override, String defaultConfig, InheritedSocket socket, List<String> warnings) {
     this.modes = modes;
     this.root = root;
     this.local = local;
@@ -44,6 +47,7 @@ final class Setup {
     this.override = override;
     this.defaultConfig = defaultConfig;
     this.socket = socket;
+    this.warnings = List.copyOf(warnings);
   }
 
   /**
@@ -70,6 +74,7 @@ final class Setup {
     if (loaded != null) {
       problems.addAll(loaded.problems());
     }
+    problems.addAll(spec.declarationProblems());
     ConfigPaths paths = loaded == null ? null : ConfigPaths.resolve(spec.environment(), root,
         loaded.defaultRemoteConfigPath(), loaded.remoteConfigPath());
     collect(problems, () -> checkEndpoints(spec.endpoints()));
@@ -89,6 +94,12 @@ final class Setup {
       collect(problems, () -> checkInfraPort(local, localName));
       collect(problems, () -> checkNative(local, localName));
     }
+    if (paths != null) {
+      new ConfigFile(paths.configFile()).foreignProblem(paths.display(paths.configFile())).ifPresent(problems::add);
+    }
+    if (problems.isEmpty()) {
+      collect(problems, () -> prepareHostFolder(paths));
+    }
     InheritedSocket socket = null;
     if (problems.isEmpty() && local.python().inheritSocket()) {
       socket = collect(problems, () -> InheritedSocket.bind(local.grpcInnerAddress()));
@@ -96,7 +107,27 @@ final class Setup {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket);
+    return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket, loaded.warnings());
+  }
+
+  /**
+   * The host's folder, where the child's config lives by default: created with a {@code .gitignore} that keeps
+   * it out of the project's repository (as {@code .pytest_cache} does).
+   */
+  private static Void prepareHostFolder(ConfigPaths paths) {
+    Path folder = paths.hostFolder();
+    if (!paths.configFile().startsWith(folder) || Files.isDirectory(folder)) {
+      return null;
+    }
+    try {
+      Files.createDirectories(folder);
+      Files.writeString(folder.resolve(".gitignore"), "# isp-python-wrapper's own files (the Python service's "
+          + "config, CONFIG_FILE): not for the repository\n*\n");
+    } catch (IOException e) {
+      throw new ConfigException(paths.display(folder) + ": cannot create the host's folder for the Python "
+          + "service's config: " + e + " (set APP_PYTHON_CONFIG_PATH to a file in a writable folder)");
+    }
+    return null;
   }
 
   /** {@code python.socket: inherit} and {@code python.readiness: notify} need the native layer (Linux). */

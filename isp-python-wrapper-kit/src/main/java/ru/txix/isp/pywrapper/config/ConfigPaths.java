@@ -18,8 +18,12 @@ import java.util.Map;
  *       <td>{@code conf/default_remote_config.json}</td></tr>
  *   <tr><td>entry file</td><td>env {@code APP_PYTHON_PATH}</td><td>{@code main.py}</td></tr>
  *   <tr><td>child's config ({@code CONFIG_FILE})</td><td>env {@code APP_PYTHON_CONFIG_PATH}</td>
- *       <td>{@code config.json}</td></tr>
+ *       <td>{@code .pywrapper/config.json}</td></tr>
  * </table>
+ *
+ * <p>The child's config lives by default in the host's own folder, {@value #HOST_FOLDER}, where no file of the
+ * user's can be: the host creates it (with a {@code .gitignore} that ignores it all) and keeps there what it
+ * writes — the config, its ownership note, the record of the running child.
  *
  * @param workingDirectory the Python project's root
  * @param offlineRemoteConfig the remote config file of offline mode
@@ -32,6 +36,10 @@ public record ConfigPaths(Path workingDirectory, Path offlineRemoteConfig, Path 
   public static final String APP_CONFIG_PATH = "APP_CONFIG_PATH";
   public static final String APP_PYTHON_PATH = "APP_PYTHON_PATH";
   public static final String APP_PYTHON_CONFIG_PATH = "APP_PYTHON_CONFIG_PATH";
+  /** The host's own folder in the project's root. */
+  public static final String HOST_FOLDER = ".pywrapper";
+  /** The child's config file unless {@code APP_PYTHON_CONFIG_PATH} names another. */
+  public static final String DEFAULT_CONFIG_FILE = HOST_FOLDER + "/config.json";
 
   /** The local config file, before the config itself is read. */
   public static Path localConfig(Map<String, String> environment, Path workingDirectory, boolean devMode) {
@@ -63,7 +71,12 @@ public record ConfigPaths(Path workingDirectory, Path offlineRemoteConfig, Path 
         root.resolve(orDefault(remoteConfigPath, "conf/config.json")),
         root.resolve(orDefault(defaultRemoteConfigPath, "conf/default_remote_config.json")),
         script(environment),
-        root.resolve(orDefault(environment.get(APP_PYTHON_CONFIG_PATH), "config.json")).normalize());
+        root.resolve(orDefault(environment.get(APP_PYTHON_CONFIG_PATH), DEFAULT_CONFIG_FILE)).normalize());
+  }
+
+  /** The host's own folder, {@value #HOST_FOLDER} in the project's root. */
+  public Path hostFolder() {
+    return workingDirectory.resolve(HOST_FOLDER);
   }
 
   /** {@code path} relative to the working directory when it lies below it, for short messages. */

@@ -30,10 +30,17 @@ final class FlatConfig {
   private record Value(String text, String origin, String spelling) {
   }
 
+  /** A key as given: its spelling, and whether it came from the file or a variable with the prefix. */
+  record Key(String spelling, boolean fromFile, boolean prefixed) {
+  }
+
   private final String file;
   private final Map<String, Value> values = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
   private final Set<String> problemKeys = new HashSet<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final Set<String> warningKeys = new HashSet<>();
+  private boolean prefixed;
 
   private FlatConfig(String file) {
     this.file = file;
@@ -48,6 +55,7 @@ final class FlatConfig {
     FlatConfig config = new FlatConfig(file);
     config.flatten("", "", yaml);
     String lowerPrefix = prefix == null ? "" : prefix.toLowerCase(Locale.ROOT);
+    config.prefixed = !lowerPrefix.isEmpty();
     new TreeMap<>(environment).forEach((name, value) -> {
       String key = name.toLowerCase(Locale.ROOT);
       if (!key.startsWith(lowerPrefix) || key.length() == lowerPrefix.length()) {
@@ -73,7 +81,7 @@ final class FlatConfig {
         flatten(join(path, "[" + i + "]"), join(spelling, "[" + i + "]"), node.get(i));
       }
     } else {
-      values.put(path, new Value(node.asString(), file, spelling));
+      values.put(path, new Value(node.isNumber() ? JsonValues.numberText(node) : node.asString(), file, spelling));
     }
   }
 
@@ -221,8 +229,7 @@ final class FlatConfig {
   void problem(String key, String problem) {
     String normal = normal(key);
     if (problemKeys.add(normal)) {
-      Value value = values.get(normal);
-      problems.add((value == null ? file : value.origin()) + ": " + key + ": " + problem);
+      problems.add(origin(normal) + ": " + key + ": " + problem);
     }
   }
 
@@ -236,9 +243,34 @@ final class FlatConfig {
     return List.copyOf(problems);
   }
 
+  /**
+   * Records a warning about {@code key} (the start goes on), naming where it came from; one per key.
+   */
+  void warning(String key, String warning) {
+    String normal = normal(key);
+    if (warningKeys.add(normal)) {
+      warnings.add(origin(normal) + ": " + key + ": " + warning);
+    }
+  }
+
+  /** Where the value of {@code key} (or, for a section, of its first key) came from; the file when absent. */
+  private String origin(String normal) {
+    Value value = values.get(normal);
+    if (value == null) {
+      value = values.entrySet().stream().filter(e -> e.getKey().startsWith(normal + "."))
+          .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+    return value == null ? file : value.origin();
+  }
+
+  /** The warnings recorded so far, in the order found. */
+  List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
   /** The keys present, flattened, as written in the file or the variable's name (lookups ignore case). */
-  List<String> keys() {
-    return values.values().stream().map(Value::spelling).toList();
+  List<Key> givenKeys() {
+    return values.values().stream().map(v -> new Key(v.spelling(), v.origin().equals(file), prefixed)).toList();
   }
 
   private static String normal(String key) {

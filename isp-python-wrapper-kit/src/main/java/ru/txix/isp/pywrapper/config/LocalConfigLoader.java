@@ -9,10 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.supervisor.BindingAddress;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -53,12 +50,14 @@ public final class LocalConfigLoader {
 
   /**
    * What a read of the local config found, even when it has problems: the config (null if there are problems),
-   * the problems, and the two file keys — so that the files they name can be checked in the same run.
+   * the problems, the warnings (keys ignored), and the two file keys — so that the files they name can be
+   * checked in the same run.
    */
-  public record Loaded(LocalConfig config, List<String> problems, String defaultRemoteConfigPath,
-                       String remoteConfigPath) {
+  public record Loaded(LocalConfig config, List<String> problems, List<String> warnings,
+                       String defaultRemoteConfigPath, String remoteConfigPath) {
     public Loaded {
       problems = List.copyOf(problems);
+      warnings = List.copyOf(warnings);
     }
   }
 
@@ -71,7 +70,7 @@ public final class LocalConfigLoader {
                             boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
     FlatConfig config = FlatConfig.of(displayName, readYaml(file, displayName), environment,
         environment.getOrDefault(ENV_PREFIX_VARIABLE, ""));
-    PythonKeys.checkKnown(config);
+    ConfigKeys.check(config);
 
     String moduleName = config.requiredString("moduleName");
     String innerHost = config.requiredString("grpcInnerAddress.ip");
@@ -99,11 +98,18 @@ public final class LocalConfigLoader {
     String defaultRemoteConfigPath = config.string("defaultRemoteConfigPath").filter(s -> !s.isBlank()).orElse(null);
     String remoteConfigPath = config.string("remoteConfigPath").filter(s -> !s.isBlank()).orElse(null);
     if (!config.problems().isEmpty()) {
-      return new Loaded(null, config.problems(), defaultRemoteConfigPath, remoteConfigPath);
+      List<String> problems = new ArrayList<>(config.problems());
+      if (clusterMode && config.string("configServiceAddress.ip").filter(s -> !s.isBlank()).isEmpty()) {
+        problems.add(displayName + ": no config service is configured (configServiceAddress): set "
+            + "CLUSTER_MODE=offline to run without one (the remote config then comes from a file, "
+            + "conf/config.json unless remoteConfigPath names another)");
+      }
+      return new Loaded(null, problems, config.warnings(), defaultRemoteConfigPath, remoteConfigPath);
     }
     return new Loaded(new LocalConfig(moduleName, services, new BindingAddress(innerHost, innerPort), outer,
         override, receiverTimeout, defaultRemoteConfigPath, remoteConfigPath, infraPort.orElse(innerPort + 1),
-        infraPort.isPresent(), healthTimeout, metrics, python), List.of(), defaultRemoteConfigPath, remoteConfigPath);
+        infraPort.isPresent(), healthTimeout, metrics, python), List.of(), config.warnings(),
+        defaultRemoteConfigPath, remoteConfigPath);
   }
 
   private static Duration positive(FlatConfig config, String key, Duration fallback) {
@@ -162,15 +168,7 @@ public final class LocalConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(displayName + ": cannot read the file: " + e, e);
     }
-    JsonNode root;
-    try {
-      root = JsonValues.readYaml(text);
-    } catch (JacksonException e) {
-      TokenStreamLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ConfigException(displayName + ": invalid YAML" + where + ": " + OneLine.of(e.getOriginalMessage()),
-          e);
-    }
+    JsonNode root = YamlReader.read(text, displayName);
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new ConfigException(displayName + ": the file is empty");
     }

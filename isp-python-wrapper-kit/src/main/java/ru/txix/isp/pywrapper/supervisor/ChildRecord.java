@@ -42,13 +42,11 @@ final class ChildRecord {
       NamedThreads.pool("py-child-record", 1);
 
   private final Path file;
-  private final ConfigFile writer;
   /** This record's writes and removals queued on the writer's thread and not yet done. */
   private final AtomicInteger queued = new AtomicInteger();
 
   ChildRecord(Path file) {
     this.file = file.toAbsolutePath().normalize();
-    this.writer = new ConfigFile(this.file);
   }
 
   /** Records {@code child} in the background. */
@@ -105,7 +103,7 @@ final class ChildRecord {
         .put("startedAt", child.startInstant().get().toString())
         .put("childId", child.childId().get());
     try {
-      writer.write((JsonValues.text(node) + "\n").getBytes(StandardCharsets.UTF_8));
+      ConfigFile.replace(file, (JsonValues.text(node) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       log.atWarn().addKeyValue("file", file.toString()).log("cannot record the child for orphan reaping: " + e);
     }

@@ -113,10 +113,22 @@ class LifecycleTest {
     Lifecycle[] lifecycle = new Lifecycle[1];
     lifecycle[0] = new Lifecycle(List.of(new Recording("supervisor", null, () -> {
       lifecycle[0].end(Lifecycle.Ending.signal("SIGTERM"));
-      lifecycle[0].forced();
+      assertThat(lifecycle[0].forced(() -> history.add("announced"))).isTrue();
     })));
 
     assertThat(lifecycle[0].run()).isEqualTo(Lifecycle.EXIT_ERROR);
+    assertThat(history).contains("announced");
+  }
+
+  @Test
+  void onceTheRunHasEndedItIsTooLateToForceItAndItsExitCodeStands() {
+    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor")));
+    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
+
+    assertThat(lifecycle.run()).isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(lifecycle.forced(() -> history.add("announced"))).isFalse();
+    assertThat(lifecycle.finish(Lifecycle.EXIT_ERROR, true)).as("decided once").isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(history).doesNotContain("announced");
   }
 
   @Test

@@ -23,6 +23,10 @@ class LocalConfigLoaderTest {
       grpcInnerAddress: { ip: 0.0.0.0, port: 9003 }
       """;
 
+  private static final String OFFLINE_HINT = "conf/config.yml: no config service is configured "
+      + "(configServiceAddress): set CLUSTER_MODE=offline to run without one (the remote config then comes from a "
+      + "file, conf/config.json unless remoteConfigPath names another)";
+
   @TempDir
   Path dir;
 
@@ -52,15 +56,70 @@ class LocalConfigLoaderTest {
   }
 
   @Test
-  void keysMatchIgnoringCaseAndUnknownKeysAreIgnored() throws IOException {
-    LocalConfig config = load("""
+  void keysMatchIgnoringCaseAndASectionOfTheUsersOwnIsAcceptedWithAWarning() throws IOException {
+    LocalConfigLoader.Loaded loaded = read("""
         MODULENAME: shouty
         grpcinneraddress: { IP: 127.0.0.1, Port: "9100" }
         somethingElse: { we: [don't, know] }
         """, Map.of(), false);
 
-    assertThat(config.moduleName()).isEqualTo("shouty");
-    assertThat(config.grpcInnerAddress()).isEqualTo(new BindingAddress("127.0.0.1", 9100));
+    assertThat(loaded.problems()).isEmpty();
+    assertThat(loaded.config().moduleName()).isEqualTo("shouty");
+    assertThat(loaded.config().grpcInnerAddress()).isEqualTo(new BindingAddress("127.0.0.1", 9100));
+    assertThat(loaded.warnings()).containsExactly("conf/config.yml: somethingElse: unknown key, ignored: not a key "
+        + "of isp-kit or of this host (fine for a section of your own)");
+  }
+
+  @Test
+  void ispKitsOwnKeysThatThisHostDoesNotUseAreAcceptedQuietly() throws IOException {
+    LocalConfigLoader.Loaded loaded = read(MINIMAL + """
+        logFile: { path: /var/log/m.log, maxSizeMb: 512, whatever: 1 }
+        logs: { sampling: { enable: true } }
+        observability: { sentry: { enable: false }, tracing: { enable: false } }
+        migrationsDirPath: ./migrations
+        healthcheckHandlerTimeout: 2s
+        """, Map.of(), true);
+
+    assertThat(loaded.problems()).isEmpty();
+    assertThat(loaded.warnings()).isEmpty();
+  }
+
+  @Test
+  void aTypoOfAKnownKeyIsAnErrorWithTheKeyItIsNear() {
+    assertThat(read((MINIMAL + """
+        infraServerPot: 9400
+        remoteConfigOveride: '{"a":1}'
+        grpcInnerAdress: { port: 9100 }
+        grpcOuterAddress: { ip: "", port: 9003, prt: 1 }
+        metricsAutodiscovery: { enabled: true, additionalLabels: { anything: goes } }
+        """).replace("grpcOuterAddress: { ip: \"\", port: 9003 }\n", ""), Map.of(), true).problems())
+        .containsExactly(
+            "conf/config.yml: infraServerPot: unknown key (did you mean infraServerPort?)",
+            "conf/config.yml: remoteConfigOveride: unknown key (did you mean remoteConfigOverride?)",
+            "conf/config.yml: grpcInnerAdress: unknown key (did you mean grpcInnerAddress?)",
+            "conf/config.yml: grpcOuterAddress.prt: unknown key (did you mean port?)",
+            "conf/config.yml: metricsAutodiscovery.enabled: unknown key (did you mean enable?)");
+  }
+
+  @Test
+  void environmentVariablesAreCheckedWhereTheyArePlainlyKeys() {
+    assertThat(read(MINIMAL, Map.of("INFRASERVERPOT", "9400", "java.home", "/x", "grpcInnerAdress.port", "9"), true)
+        .problems()).as("without a prefix only dotted names, and near a known key, are keys meant")
+        .containsExactly("environment variable grpcInnerAdress.port: grpcInnerAdress: unknown key (did you mean "
+            + "grpcInnerAddress?)");
+    assertThat(read(MINIMAL, Map.of("APP_CONFIG_ENV_PREFIX", "MYAPP_", "MYAPP_INFRASERVERPOT", "9400"), true)
+        .problems()).containsExactly("environment variable MYAPP_INFRASERVERPOT: INFRASERVERPOT: unknown key (did "
+            + "you mean infraServerPort?)");
+  }
+
+  @Test
+  void clusterModeWithoutAConfigServiceSuggestsOfflineMode() {
+    assertThat(read("moduleName: m\ngrpcInnerAddress: { ip: 127.0.0.1, port: 9100 }\n", Map.of(), true).problems())
+        .containsExactly(
+            "conf/config.yml: configServiceAddress.ip: required key is missing",
+            "conf/config.yml: configServiceAddress.port: required key is missing",
+            "conf/config.yml: grpcOuterAddress.port: required key is missing",
+            OFFLINE_HINT);
   }
 
   @Test
@@ -137,7 +196,8 @@ class LocalConfigLoaderTest {
             "conf/config.yml: grpcInnerAddress.port: required key is missing",
             "conf/config.yml: configServiceAddress.ip: required key is missing",
             "conf/config.yml: configServiceAddress.port: required key is missing",
-            "conf/config.yml: grpcOuterAddress.port: required key is missing");
+            "conf/config.yml: grpcOuterAddress.port: required key is missing",
+            OFFLINE_HINT);
   }
 
   @Test
@@ -164,7 +224,8 @@ class LocalConfigLoaderTest {
         .hasMessage("conf/config.yml: grpcInnerAddress.port: required key is missing");
     assertThatThrownBy(() -> load("moduleName: m\ngrpcInnerAddress: { ip: 0.0.0.0, port: 9003 }\n"
         + "configServiceAddress: { port: 9001 }\ngrpcOuterAddress: { port: 9003 }\n", Map.of(), true))
-        .hasMessage("conf/config.yml: configServiceAddress.ip: required key is missing");
+        .hasMessageStartingWith("conf/config.yml: configServiceAddress.ip: required key is missing; "
+            + "conf/config.yml: no config service is configured (configServiceAddress): set CLUSTER_MODE=offline");
   }
 
   @Test
@@ -193,6 +254,16 @@ class LocalConfigLoaderTest {
     assertThatThrownBy(() -> load("- a\n- b\n", Map.of(), false))
         .hasMessage("conf/config.yml: expected a YAML mapping of keys at the top level");
     assertThatThrownBy(() -> load("", Map.of(), false)).hasMessage("conf/config.yml: the file is empty");
+  }
+
+  private LocalConfigLoader.Loaded read(String yaml, Map<String, String> environment, boolean cluster) {
+    try {
+      Path file = dir.resolve("config.yml");
+      Files.writeString(file, yaml);
+      return LocalConfigLoader.read(file, "conf/config.yml", environment, cluster, LocalConfigLoader.DEFAULT_PYTHON);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private LocalConfig load(String yaml, Map<String, String> environment, boolean cluster) throws IOException {

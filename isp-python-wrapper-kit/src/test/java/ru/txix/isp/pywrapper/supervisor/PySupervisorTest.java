@@ -59,14 +59,25 @@ class PySupervisorTest extends SupervisorHarness {
   }
 
   @Test
-  void configEqualToTheCurrentOneAsAJsonValueDoesNotRestartTheChild() {
-    startRunning("{\"a\":1,\"b\":{\"c\":[1,2]}}");
+  void configTheSameToItsReaderDoesNotRestartTheChild() {
+    startRunning("{\"a\":1,\"b\":{\"c\":[1,2.50,-0.0]}}");
 
-    supervisor.configReceived(json("{\"b\":{\"c\":[1,2.0]},\"a\":1.0}"));
+    supervisor.configReceived(json("{ \"b\": {\"c\": [1, 2.50, -0.0]}, \"a\": 1 }"));
 
     assertThat(history()).containsExactly("config unchanged");
     assertThat(launcher.children).hasSize(1);
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+  }
+
+  @Test
+  void aNumberWrittenDifferentlyIsAChangeEvenAtTheSameValue() throws Exception {
+    startRunning("{\"a\":0.0,\"b\":5}");
+    time.advance(Duration.ofSeconds(10));
+
+    supervisor.configReceived(json("{\"a\":-0.0,\"b\":5}"));
+
+    assertThat(history()).as("-0.0 is not 0.0 to the child").contains("RUNNING -> RESTARTING");
+    assertThat(Files.readString(dir.resolve("config.json"))).isEqualTo("{\"a\":-0.0,\"b\":5}");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,7 +88,8 @@ abstract class SupervisorHarness {
     }
   }
 
+  /** As configs arrive: read by the host's reader, numbers with their text. */
   static JsonNode json(String text) {
-    return JSON.readTree(text);
+    return JsonValues.read(text);
   }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import ru.txix.isp.pywrapper.ModuleSpec;
 import ru.txix.isp.pywrapper.PythonWrapper;
 import ru.txix.isp.pywrapper.WrapperOptions;
 import sun.misc.Signal;
@@ -79,7 +80,7 @@ final class Training {
       WrapperOptions options = WrapperOptions.builder().workingDirectory(dir).environment(environment).build();
 
       CompletableFuture<Integer> host = CompletableFuture.supplyAsync(
-          () -> PythonWrapper.execute(ModuleFiles.load(dir, options)));
+          () -> PythonWrapper.execute(ModuleSpec.fromFiles(dir).options(options).build()));
       awaitStarts(infraPort, 1, host);
       Signal.raise(new Signal("TERM"));
       return host.get(30, TimeUnit.SECONDS);

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A config is someone else's data: every number reaches {@code CONFIG_FILE} with its value intact — 35-digit
  * decimals, integers beyond 2^64, {@code 1e400}, {@code -0.0}, {@code 0.1}, nested in objects and arrays, with an
  * override touching a sibling key — and the default config and the schema reach the config service the same way.
- * Values are compared as {@code BigDecimal}s; only the text form of an equal value may differ.
+ * And to the character: {@code -0.0}, {@code 5e0}, {@code 2.50} reach the child (and the config service, from
+ * {@code conf/module.yml}) as they were written, and a number written differently is a change.
  */
 @RealProcessTest
 class ExactNumbersIT {
@@ -39,6 +40,9 @@ class ExactNumbersIT {
        "nested":{"list":[1.000000000000000000000000000000001,{"deep":-12345678901234567890123.45e-3}],
                  "sibling":"from the service"}}""";
   static final String OVERRIDE = "{\"nested\":{\"sibling\":\"overridden\"}}";
+  /** Numbers whose text is not their value's plain form, compact: the child's file must hold exactly this. */
+  static final String FORMS = "{\"negativeZero\":-0.0,\"forms\":[5e0,1E0,2.5e1,12.5E+1],\"price\":2.50,"
+      + "\"minusZero\":-0,\"tiny\":1e-7,\"huge\":1e400}";
 
   @TempDir
   Path dir;
@@ -104,6 +108,49 @@ class ExactNumbersIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> project.events("listening").size() == 2);
     assertSameValues(project.events("started").get(1).get("configText").asString(),
         changed.replace("\"from the service\"", "\"overridden\""));
+  }
+
+  @Test
+  void offlineEveryNumberReachesTheChildToTheCharacterAndAnotherFormIsAChange() throws Exception {
+    project = PythonProject.in(dir).withConf("exact", FreePort.find(), "127.0.0.1:9001",
+        FORMS.replace(",", ", ").replace(":", ": "));
+    launcher = start(Map.of("CLUSTER_MODE", "offline"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> project.events("listening").size() == 1);
+    assertThat(project.events("started").get(0).get("configText").asString()).isEqualTo(FORMS);
+    Thread.sleep(1600); // past the 1.5 s in which config changes collapse into one restart
+
+    String positive = FORMS.replace("-0.0", "0.0");
+    project.write("conf/config.json", positive);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 2);
+    assertThat(project.events("started").get(1).get("configText").asString()).as("-0.0 to 0.0 is a change")
+        .isEqualTo(positive);
+  }
+
+  @Test
+  void clusterTheConfigAndTheModulesDeclarationKeepEveryNumbersText() throws Exception {
+    service = FakeConfigService.start();
+    project = PythonProject.in(dir).withConf("exact", FreePort.find(), service.address(), "{}");
+    project.write("conf/default_remote_config.json", "{}");
+    project.write("conf/module.yml", """
+        version: 1.10
+        endpoints:
+          - path: /api/exact/do
+            httpMethod: POST
+            extra: { ratio: 2.50, n: 5e0, zero: -0.0, list: [1E0, 0x10], text: "2.50" }
+        """);
+    service.setActiveConfig("exact", FORMS);
+    launcher = start(Map.of());
+
+    FakeConfigService.Received ready = service.await(ClusterEvents.MODULE_READY, Duration.ofSeconds(60));
+    assertThat(ready.message().data()).contains("\"version\":\"1.10\"")
+        .contains("\"extra\":{\"ratio\":2.50,\"n\":5e0,\"zero\":-0.0,\"list\":[1E0,16],\"text\":\"2.50\"}");
+    assertThat(project.events("started").get(0).get("configText").asString()).isEqualTo(FORMS);
+
+    String positive = FORMS.replace("-0.0", "0.0");
+    service.pushConfig("exact", positive);
+    await().atMost(Duration.ofSeconds(60)).until(() -> project.events("listening").size() == 2);
+    assertThat(project.events("started").get(1).get("configText").asString()).isEqualTo(positive);
   }
 
   private LauncherProcess start(Map<String, String> extra) {

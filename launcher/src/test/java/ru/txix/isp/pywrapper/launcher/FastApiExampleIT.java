@@ -114,7 +114,7 @@ class FastApiExampleIT {
       for (Path source : (Iterable<Path>) files::iterator) {
         Path relative = EXAMPLE.relativize(source);
         if (relative.toString().startsWith(".venv") || relative.toString().contains("__pycache__")
-            || relative.toString().equals("config.json")) {
+            || relative.toString().equals("config.json") || relative.toString().startsWith(".pywrapper")) {
           continue;
         }
         Path target = dir.resolve(relative.toString());

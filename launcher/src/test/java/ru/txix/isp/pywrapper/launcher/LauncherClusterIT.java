@@ -80,6 +80,8 @@ class LauncherClusterIT {
     assertThat(ready.json().get("moduleName").asString()).isEqualTo(MODULE);
     assertThat(ready.json().get("version").asString()).isEqualTo("2.0.1");
     assertThat(ready.json().get("transport").asString()).isEqualTo("http");
+    assertThat(ready.json().get("libVersion").asString()).as("the kit's release version, as Go modules show theirs")
+        .isEqualTo("v" + ru.txix.isp.pywrapper.PythonWrapper.version()).matches("v\\d+\\.\\d+\\.\\d+");
     assertThat(ready.json().get("endpoints")).isEqualTo(JSON.readTree("""
         [{"path":"/api/cluster-module/do","inner":false,"userAuthRequired":false,"httpMethod":"POST",
           "extra":{"reqAdminPerm":"do_things"}}]"""));

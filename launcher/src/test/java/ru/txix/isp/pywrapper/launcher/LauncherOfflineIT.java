@@ -132,6 +132,86 @@ class LauncherOfflineIT {
   }
 
   @Test
+  void sigintAndSigtermStopTheHostEvenWhenItsParentIgnoresThem() {
+    for (String signal : List.of("INT", "TERM")) {
+      // A background job of a non-interactive shell starts with SIGINT ignored; the JVM keeps what it inherits.
+      List<String> command = List.of("bash", "-c", "trap '' INT TERM; exec \"$0\" -jar \"$1\"",
+          ProcessHandle.current().info().command().orElse("java"), JAR.toAbsolutePath().toString());
+      Map<String, String> environment = new HashMap<>(project.environment());
+      environment.put("CLUSTER_MODE", "offline");
+      launcher = LauncherProcess.run(command, project.root(), environment);
+      int before = project.events("listening").size();
+      await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == before + 1);
+
+      launcher.signal(signal);
+
+      assertThat(launcher.awaitExit(Duration.ofSeconds(15))).as("SIG" + signal).isZero();
+      assertThat(launcher.logsContaining("starting shutdown").get(0).get("signal").asString())
+          .isEqualTo("SIG" + signal);
+    }
+  }
+
+  @Test
+  void aUsersOwnConfigJsonIsNeverTouchedTheChildsConfigLivesInTheHostsFolder() throws Exception {
+    Path mine = project.root().resolve("config.json");
+    Files.writeString(mine, "{\"my\":\"settings\"}");
+    Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    for (int run = 1; run <= 2; run++) { // the second run finds the host's own file from the first
+      launcher = start(Map.of());
+      int runs = run;
+      await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == runs);
+      launcher.signal("TERM");
+      assertThat(launcher.awaitExit(Duration.ofSeconds(15))).isZero();
+    }
+
+    assertThat(Files.readString(mine)).isEqualTo("{\"my\":\"settings\"}");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)))
+        .isEqualTo("rw-r--r--");
+    assertThat(project.events("started").get(1).get("configFile").asString())
+        .isEqualTo(project.root().resolve(".pywrapper/config.json").toString());
+    assertThat(Files.readString(project.root().resolve(".pywrapper/.gitignore"))).endsWith("*\n");
+  }
+
+  @Test
+  void aFileTheHostDidNotWriteStopsTheStartAndIsLeftUntouched() throws Exception {
+    Path mine = project.root().resolve("settings.json");
+    Files.writeString(mine, "{\"my\":\"settings\"}");
+
+    launcher = start(Map.of("APP_PYTHON_CONFIG_PATH", "settings.json"));
+
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")))
+        .extracting(l -> l.get("message").asString()).containsExactly("settings.json: exists and was not written by "
+            + "this host, which leaves it untouched; the host writes the Python service's config (CONFIG_FILE) there "
+            + "afresh at every start: move the file away, or set APP_PYTHON_CONFIG_PATH to another file");
+    assertThat(Files.readString(mine)).isEqualTo("{\"my\":\"settings\"}");
+    assertThat(project.events()).isEmpty();
+
+    Files.createDirectories(project.root().resolve(".pywrapper"));
+    Files.writeString(project.root().resolve(".pywrapper/config.json"), "{}");
+    launcher = start(Map.of());
+    assertThat(launcher.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("ERROR")))
+        .extracting(l -> l.get("message").asString()).singleElement().asString()
+        .startsWith(".pywrapper/config.json: exists and was not written by this host");
+  }
+
+  @Test
+  void aSectionOfTheUsersOwnInConfigYmlIsAcceptedWithOneWarning() throws Exception {
+    Files.writeString(project.root().resolve("conf/config.yml"),
+        Files.readString(project.root().resolve("conf/config.yml")) + "myService:\n  greeting: hi\n  n: 1\n"
+            + "logFile: { path: /tmp/x.log }\n");
+
+    launcher = start(Map.of());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> project.events("listening").size() == 1);
+    assertThat(launcher.logs(l -> l.get("level").asString().equals("WARN")))
+        .extracting(l -> l.get("message").asString()).containsExactly("conf/config.yml: myService: unknown key, "
+            + "ignored: not a key of isp-kit or of this host (fine for a section of your own)");
+  }
+
+  @Test
   void devModeReadsConfigDevYmlAndLogsReadableLinesAtDebugLevel() throws Exception {
     Files.move(project.root().resolve("conf/config.yml"), project.root().resolve("conf/config_dev.yml"));
 

@@ -146,6 +146,28 @@ class StartScriptIT {
   }
 
   @Test
+  void answersHelpAndVersionAndRefusesAnUnknownOptionWithExitCodeTwo() throws Exception {
+    Map<String, String> java = Map.of("JAVA", currentJava());
+
+    Result help = run(project.root(), java, "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.output()).startsWith("Usage: isp-python-wrapper ").contains("--create-cache", "--print-command");
+
+    Result version = run(project.root(), java, "--version");
+    assertThat(version.code()).isZero();
+    assertThat(version.output()).isEqualTo("isp-python-wrapper " + ru.txix.isp.pywrapper.PythonWrapper.version() + "\n");
+
+    for (String[] args : List.of(new String[] {"--bogus"}, new String[] {"--create-cache", "now"},
+        new String[] {"--print-command", "--bogus"})) {
+      Result wrong = run(project.root(), java, args);
+      assertThat(wrong.code()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(wrong.output()).startsWith("isp-python-wrapper: ").contains("Usage: isp-python-wrapper ");
+    }
+    assertThat(project.events()).as("no host started").isEmpty();
+    assertThat(install.resolve("isp-python-wrapper.jsa")).as("no cache made").doesNotExist();
+  }
+
+  @Test
   void withoutTheJarItSaysWhatIsMissing() throws Exception {
     Files.delete(install.resolve("isp-python-wrapper.jar"));
     Result result = run(dir, Map.of("JAVA", currentJava()));

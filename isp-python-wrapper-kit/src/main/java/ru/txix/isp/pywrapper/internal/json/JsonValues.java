@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.internal.json;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -24,15 +25,15 @@ import tools.jackson.databind.node.ContainerNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.MissingNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * The JSON of configs: read without loss, written back with the same values, compared as values.
  *
- * <p>Every floating-point number is read as a {@code BigDecimal} (and integers as int, long or
- * {@code BigInteger}, whatever holds them), keeping trailing zeros, so a config is written to the child digit
- * for digit as it arrived ({@code 3.14159265358979323846264338327950288} stays that; only the text form of an
- * equal value may change, e.g. {@code 1e400} is written {@code 1E+400}).
+ * <p>Numbers are kept to the character: every number whose text is not the plain form of its value — every
+ * number with a fraction or an exponent, and {@code -0} — keeps its text beside its value (a {@code BigDecimal}),
+ * and is written back with that text ({@code -0.0}, {@code 5e0}, {@code 2.50}, {@code 1e400} stay); integers
+ * in plain form are int, long or {@code BigInteger} nodes, whatever holds them. Checks (schemas, types) see
+ * the values; {@link #same} compares the texts.
  *
  * <p>Trees are read and written with Jackson's streaming parsers and generators, not through an
  * {@code ObjectMapper}: building a mapper costs a few hundred classes, and configs are read on the host's
@@ -42,14 +43,11 @@ public final class JsonValues {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final TokenStreamFactory JSON = new JsonFactory();
 
-  private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) -> {
-    if (a.equals(b)) {
-      return 0;
-    }
+  private static final Comparator<JsonNode> NUMBERS_BY_TEXT = (a, b) -> {
     if (a.isNumber() && b.isNumber()) {
-      return a.decimalValue().compareTo(b.decimalValue());
+      return numberText(a).equals(numberText(b)) ? 0 : 1;
     }
-    return 1;
+    return a.equals(b) ? 0 : 1;
   };
 
   private JsonValues() {
@@ -65,10 +63,6 @@ public final class JsonValues {
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
         .build();
-  }
-
-  private static final class YamlHolder {
-    static final TokenStreamFactory YAML = new YAMLFactory();
   }
 
   /** A new empty object node. */
@@ -99,11 +93,35 @@ public final class JsonValues {
     }
   }
 
-  /** The YAML document {@code text} as a tree (a {@link MissingNode} when empty), with the same number rules. */
-  public static JsonNode readYaml(String text) {
-    try (JsonParser parser = YamlHolder.YAML.createParser(ObjectReadContext.empty(), text)) {
-      return tree(parser);
+  /**
+   * A number node for {@code text}, which must be a JSON number ({@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}):
+   * written back as {@code text}.
+   *
+   * @throws NumberFormatException when it is not a number
+   */
+  public static JsonNode number(String text) {
+    if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0 && !text.equals("-0")) {
+      BigInteger value = new BigInteger(text);
+      if (value.bitLength() < 32) {
+        return NODES.numberNode(value.intValue());
+      }
+      return value.bitLength() < 64 ? NODES.numberNode(value.longValue()) : NODES.numberNode(value);
     }
+    return new ExactNumberNode(text);
+  }
+
+  /** The JSON text {@code node} (a number) is written with: as it arrived for numbers read here. */
+  public static String numberText(JsonNode node) {
+    if (node instanceof ExactNumberNode exact) {
+      return exact.text();
+    }
+    if (node.isIntegralNumber()) {
+      return node.bigIntegerValue().toString();
+    }
+    if (node.isBigDecimal()) {
+      return node.decimalValue().toString();
+    }
+    return node.asString();
   }
 
   /** Compact UTF-8 JSON of {@code node}. */
@@ -120,12 +138,16 @@ public final class JsonValues {
     return new String(bytes(node), StandardCharsets.UTF_8);
   }
 
-  /** True if both documents denote the same JSON value: key order is irrelevant and {@code 1} equals {@code 1.0}. */
-  public static boolean sameValue(JsonNode a, JsonNode b) {
+  /**
+   * True if both documents are the same to a reader of their JSON text: the same keys (in any order), strings,
+   * literals, and numbers written the same — so {@code 1} and {@code 1.0} differ (an int and a float to Python),
+   * and so do {@code 0.0} and {@code -0.0}.
+   */
+  public static boolean same(JsonNode a, JsonNode b) {
     if (a == null || b == null) {
       return a == b;
     }
-    return a.equals(NUMBERS_BY_VALUE, b);
+    return a.equals(NUMBERS_BY_TEXT, b);
   }
 
   /** Reads one value and requires the end of the input after it; iterative, so depth costs no stack. */
@@ -178,16 +200,13 @@ public final class JsonValues {
       case VALUE_FALSE -> NODES.booleanNode(false);
       case VALUE_NULL -> NODES.nullNode();
       case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
-        case INT -> NODES.numberNode(parser.getIntValue());
+        // -0: an integer whose text is not its value's plain form
+        case INT -> parser.getIntValue() == 0 && parser.getText().equals("-0") ? new ExactNumberNode("-0")
+            : NODES.numberNode(parser.getIntValue());
         case LONG -> NODES.numberNode(parser.getLongValue());
         default -> NODES.numberNode(parser.getBigIntegerValue());
       };
-      case VALUE_NUMBER_FLOAT -> {
-        if (parser.isNaN()) { // YAML's .inf and .nan: JSON has no such numbers, and a string would not be one
-          throw new StreamReadException(parser, "not a finite number: " + parser.getText());
-        }
-        yield NODES.numberNode(parser.getDecimalValue());
-      }
+      case VALUE_NUMBER_FLOAT -> new ExactNumberNode(parser.getText());
       case VALUE_EMBEDDED_OBJECT -> parser.getEmbeddedObject() instanceof byte[] binary
           ? NODES.binaryNode(binary) : NODES.pojoNode(parser.getEmbeddedObject());
       default -> throw new StreamReadException(parser, "Unexpected token " + token);
@@ -215,7 +234,9 @@ public final class JsonValues {
       case BOOLEAN -> out.writeBoolean(node.booleanValue());
       case NULL, MISSING -> out.writeNull();
       case NUMBER -> {
-        if (node.isIntegralNumber()) {
+        if (node instanceof ExactNumberNode exact) {
+          out.writeNumber(exact.text());
+        } else if (node.isIntegralNumber()) {
           out.writeNumber(node.bigIntegerValue());
         } else if (node.isBigDecimal()) {
           out.writeNumber(node.decimalValue());

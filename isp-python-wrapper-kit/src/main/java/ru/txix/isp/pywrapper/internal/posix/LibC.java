@@ -66,6 +66,9 @@ interface LibC extends Library {
 
   int kill(int pid, int signal) throws LastErrorException;
 
+  /** {@code handler} null: {@code SIG_DFL}; returns the previous handler ({@code SIG_ERR}: -1). */
+  Pointer signal(int signal, Pointer handler);
+
   int getpgid(int pid) throws LastErrorException;
 
   int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attributes, StringArray argv,

@@ -43,25 +43,36 @@ class JsonValuesTest {
   }
 
   @Test
-  void yamlNumbersAreExactToo() {
-    JsonNode yaml = JsonValues.readYaml("pi: 3.14159265358979323846\nport: 9000\nlist: [a, 1.50]\nmap: {x: true}\n");
-    assertThat(JsonValues.text(yaml))
-        .isEqualTo("{\"pi\":3.14159265358979323846,\"port\":9000,\"list\":[\"a\",1.50],\"map\":{\"x\":true}}");
-    assertThat(JsonValues.readYaml("").isMissingNode()).isTrue();
+  void everyNumberIsWrittenBackToTheCharacter() {
+    String numbers = "[-0.0,-0,5e0,1E0,2.5e1,12.5E+1,2.50,1e400,1E-400,0.1,-7,9007199254740993,"
+        + "123456789012345678901234567890]";
+    assertThat(JsonValues.text(JsonValues.read(numbers))).isEqualTo(numbers);
   }
 
   @Test
-  void aNumberJsonCannotHoldIsAnErrorNeverAString() {
-    assertThatThrownBy(() -> JsonValues.readYaml("limit: .inf\n")).isInstanceOf(JacksonException.class)
-        .hasMessageContaining("not a finite number: .inf");
-    assertThatThrownBy(() -> JsonValues.readYaml("limit: .nan\n")).isInstanceOf(JacksonException.class);
+  void numbersKeepTheirValuesForChecks() {
+    JsonNode node = JsonValues.read("{\"a\":5e0,\"b\":-0.0,\"c\":2.50}");
+    assertThat(node.get("a").decimalValue()).isEqualByComparingTo("5");
+    assertThat(node.get("b").decimalValue()).isEqualByComparingTo("0");
+    assertThat(node.get("c").decimalValue()).isEqualByComparingTo("2.5");
+    assertThat(node.get("a").isNumber()).isTrue();
   }
 
   @Test
-  void sameValueIgnoresKeyOrderAndNumberForms() {
-    assertThat(JsonValues.sameValue(JsonValues.read("{\"a\":1,\"b\":[1.0]}"), JsonValues.read("{\"b\":[1],\"a\":1.00}")))
+  void aNumberNodeFromTextIsWrittenAsThatText() {
+    assertThat(JsonValues.text(JsonValues.number("-0.0"))).isEqualTo("-0.0");
+    assertThat(JsonValues.number("12").isInt()).isTrue();
+    assertThat(JsonValues.number("123456789012345678901234567890").isBigInteger()).isTrue();
+    assertThat(JsonValues.numberText(JsonValues.number("5e0"))).isEqualTo("5e0");
+  }
+
+  @Test
+  void sameIgnoresKeyOrderButNotHowANumberIsWritten() {
+    assertThat(JsonValues.same(JsonValues.read("{\"a\":1,\"b\":[1.0]}"), JsonValues.read("{\"b\":[1.0],\"a\":1}")))
         .isTrue();
-    assertThat(JsonValues.sameValue(JsonValues.read("{\"a\":1}"), JsonValues.read("{\"a\":1.0000000000000001}")))
-        .isFalse();
+    assertThat(JsonValues.same(JsonValues.read("{\"a\":0.0}"), JsonValues.read("{\"a\":-0.0}"))).isFalse();
+    assertThat(JsonValues.same(JsonValues.read("{\"a\":1}"), JsonValues.read("{\"a\":1.0}"))).isFalse();
+    assertThat(JsonValues.same(JsonValues.read("{\"a\":5}"), JsonValues.read("{\"a\":5e0}"))).isFalse();
+    assertThat(JsonValues.same(JsonValues.read("{\"a\":\"1\"}"), JsonValues.read("{\"a\":1}"))).isFalse();
   }
 }
