@@ -47,7 +47,31 @@ public final class PythonProject {
     return new PythonProject(folder);
   }
 
-  /** Copies a Python project's main.py, pyproject.toml and uv.lock from {@code source} into {@code folder}. */
+  /**
+   * A service built on the companion package ({@code src/test/resources/package-service}: {@code serve(app)} with
+   * uvicorn; {@code GET /}, {@code GET /slow}), in {@code folder/service} with the package in {@code folder/python}.
+   * It records "started", "ready", "slow-started", "sigterm" (with {@code slowInFlight}) and "stopped".
+   */
+  public static PythonProject packageService(Path folder) {
+    Path root = folder.resolve("service");
+    try {
+      Files.createDirectories(root);
+      for (String name : FILES) {
+        try (InputStream in = PythonProject.class.getResourceAsStream("/package-service/" + name)) {
+          Files.copy(in, root.resolve(name));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    CompanionPackage.copyInto(folder);
+    return new PythonProject(root);
+  }
+
+  /**
+   * Copies a Python project's main.py, pyproject.toml and uv.lock from {@code source} into {@code folder}. The
+   * repository's examples depend on the companion package by path: {@link #copyOfExample} copies it too.
+   */
   public static PythonProject copyOf(Path source, Path folder) {
     try {
       Files.createDirectories(folder);
@@ -58,6 +82,15 @@ public final class PythonProject {
       throw new UncheckedIOException(e);
     }
     return new PythonProject(folder);
+  }
+
+  /**
+   * Copies the repository's {@code example} ({@code "examples/hello-service"}) into {@code folder/example}, with the
+   * companion package it depends on by path in {@code folder/python}; the project's root is {@code folder/example}.
+   */
+  public static PythonProject copyOfExample(String example, Path folder) {
+    CompanionPackage.copyInto(folder);
+    return copyOf(CompanionPackage.repositoryRoot().resolve(example), folder.resolve(example));
   }
 
   /**
