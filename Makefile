@@ -1,6 +1,7 @@
 # make build — the jars and the launcher's class-data cache (Java and Maven only: no uv, no Python)
 # make run   — the FastAPI example under the launcher (offline mode)
-# make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
+# make test  — every test (the Python package's with pytest, Java unit, real-process, interop), then the Surefire
+#              total; INTEROP=skip leaves out interop
 # make bench — the benchmark report (not part of make test)
 # uv comes from PATH, else scripts/with-tools installs the pinned one into .tools/ (see that script).
 MVN ?= mvn -B --no-transfer-progress
@@ -20,7 +21,10 @@ run: build
 
 test:
 	scripts/build-interop
-	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; exit $$status
+	$(WITH_TOOLS) uv run --directory python --locked pytest -q; python=$$?; \
+	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; \
+	if [ $$python -ne 0 ]; then echo "make test: the Python package's tests (python/, pytest) failed: see above"; status=1; fi; \
+	exit $$status
 
 clean:
 	$(MVN) -q clean
