@@ -65,6 +65,17 @@ class Service:
         finally:
             connection.close()
 
+    def refused_within(self, seconds):
+        """Whether connecting is refused (nobody listens any more) within ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((self.host, self.port), timeout=1).close()
+            except ConnectionRefusedError:
+                return True
+            time.sleep(0.05)
+        return False
+
     def signal(self, signum=signal.SIGTERM):
         self.process.send_signal(signum)
 
