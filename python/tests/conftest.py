@@ -150,6 +150,38 @@ def listening_socket():
     sock.close()
 
 
+def read_to_end(sock):
+    """Everything the peer sends until it closes the connection."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def handover_through_backlog(run_service, listening_socket, script, request):
+    """The host's inherited socket across two processes: the first serves fd 3 and stops; a connection made while
+    nobody serves waits in the socket's backlog; the second process answers it. Returns what the first process
+    answered to GET / and the raw answer of the second to ``request``."""
+    first = run_service(script, inherit=listening_socket, config='{"v": 1}')
+    first.await_ready()
+    status, data = first.get("/")
+    assert status == 200
+    first.signal()
+    assert first.wait() == 0
+
+    waiting = socket.create_connection(("127.0.0.1", first.port), timeout=10)
+    waiting.sendall(request)
+    second = run_service(script, inherit=listening_socket, config='{"v": 2}')
+    second.await_ready()
+    answer = read_to_end(waiting)
+    waiting.close()
+    second.signal()
+    assert second.wait() == 0
+    return data, answer
+
+
 class Slow:
     """A request in flight on a thread of its own: its status and body, or the error it ended with."""
 

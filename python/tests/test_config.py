@@ -248,7 +248,8 @@ def test_pydantic_problems_are_named_by_key(config_file):
 
     problems = [str(p) for p in raised.value.problems]
     assert problems[0] == "greeting: required key is missing"
-    assert problems[1].startswith("database.port: Input should be a valid integer") and problems[1].endswith('(got "x")')
+    assert problems[1].startswith("database.port: Input should be a valid integer")
+    assert problems[1].endswith('(got "x")')
     assert problems[2].startswith("weight: Input should be a valid number") and problems[2].endswith('(got "heavy")')
     assert str(raised.value).startswith(f"CONFIG_FILE={path}: 3 problems:")
 

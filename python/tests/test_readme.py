@@ -27,8 +27,8 @@ def test_the_readmes_complete_service_runs_as_written(run_service):
 
     assert json.loads(service.get("/api/my-service/hello")[1]) == {"greeting": "Hi", "auth": None}
     connection = service.connection()
-    connection.request("POST", "/receive_module_addresses", b'{"module": "isp-auth-service", "hosts": ["10.0.0.1:9003"]}',
-                       {"Content-Type": "application/json"})
+    connection.request("POST", "/receive_module_addresses",
+                       b'{"module": "isp-auth-service", "hosts": ["10.0.0.1:9003"]}', {"Content-Type": "application/json"})
     assert connection.getresponse().status == 200
     connection.close()
     assert json.loads(service.get("/api/my-service/hello")[1]) == {"greeting": "Hi", "auth": ["10.0.0.1:9003"]}

@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+from conftest import handover_through_backlog, read_to_end
 
 SERVICE = """
     import json, os, time
@@ -77,12 +78,7 @@ def test_a_connection_accepted_just_before_sigterm_still_gets_its_answer(run_ser
     service.signal()
     time.sleep(0.15)
     connection.sendall(b"GET /late HTTP/1.0\r\n\r\n")
-    answer = b""
-    while True:
-        chunk = connection.recv(65536)
-        if not chunk:
-            break
-        answer += chunk
+    answer = read_to_end(connection)
     connection.close()
 
     assert answer.startswith(b"HTTP/1.0 200") and b'"path": "/late"' in answer
@@ -123,29 +119,13 @@ def test_requests_still_running_after_the_grace_period_are_left_and_it_exits_0(r
     assert not isinstance(request.join(), tuple)
 
 
-def test_it_serves_the_inherited_socket(run_service, listening_socket):
-    first = run_service(SERVICE, inherit=listening_socket, config='{"v": 1}')
-    first.await_ready()
-    status, data = first.get("/")
-    assert status == 200 and json.loads(data)["listenFds"] is None
-    first.signal()
-    assert first.wait() == 0
+def test_it_serves_the_inherited_socket_and_a_connection_waiting_in_the_backlog_reaches_the_next_process(
+        run_service, listening_socket):
+    request = b"GET /queued HTTP/1.0\r\n\r\n"
+    first_answer, answer = handover_through_backlog(run_service, listening_socket, SERVICE, request)
 
-    waiting = socket.create_connection(("127.0.0.1", first.port), timeout=10)
-    waiting.sendall(b"GET /queued HTTP/1.0\r\n\r\n")
-    second = run_service(SERVICE, inherit=listening_socket, config='{"v": 2}')
-    second.await_ready()
-    answer = b""
-    while True:
-        chunk = waiting.recv(65536)
-        if not chunk:
-            break
-        answer += chunk
-    waiting.close()
-
+    assert json.loads(first_answer)["listenFds"] is None  # taken over: not passed on
     assert answer.startswith(b"HTTP/1.0 200") and b'"config": {"v": 2}' in answer
-    second.signal()
-    assert second.wait() == 0
 
 
 def test_it_listens_on_an_ipv6_binding_address_and_answers_receive_module_addresses(run_service):

@@ -8,6 +8,8 @@ import re
 import threading
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, TypeVar, overload
 
+from ._convert import describe
+
 log = logging.getLogger("isp_wrapper")
 
 #: The path the host posts the host lists to.
@@ -63,19 +65,19 @@ def parse_body(body: bytes) -> Tuple[str, List[str]]:
     except ValueError as e:  # a duplicate key, NaN
         raise ValueError(f"the body is not valid JSON: {e}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{_EXPECTED}, got {_kind(data)}")
+        raise ValueError(f"{_EXPECTED}, got {describe(data)}")
     if "module" not in data:
         raise ValueError("module: required key is missing")
     module = data["module"]
     if not isinstance(module, str):
-        raise ValueError(f"module: expected a string, got {_kind(module)}")
+        raise ValueError(f"module: expected a string, got {describe(module)}")
     if not module.strip():
         raise ValueError("module: must not be empty")
     if "hosts" not in data:
         raise ValueError("hosts: required key is missing")
     hosts = data["hosts"]
     if not isinstance(hosts, list):
-        raise ValueError(f'hosts: expected a list of "host:port" strings, got {_kind(hosts)}')
+        raise ValueError(f'hosts: expected a list of "host:port" strings, got {describe(hosts)}')
     for i, host in enumerate(hosts):
         check_host(host, f"hosts[{i}]")
     return module, list(hosts)
@@ -83,7 +85,7 @@ def parse_body(body: bytes) -> Tuple[str, List[str]]:
 
 def check_host(host: Any, key: str) -> None:
     if not isinstance(host, str):
-        raise ValueError(f'{key}: expected a "host:port" string, got {_kind(host)}')
+        raise ValueError(f'{key}: expected a "host:port" string, got {describe(host)}')
     match = _HOST.match(host)
     if match is None or not 1 <= int(match.group(1)) <= 65535:
         raise ValueError(f'{key}: expected "host:port" (port 1-65535, an IPv6 host in brackets), '
@@ -101,18 +103,6 @@ def _unique_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value[:60], ensure_ascii=False)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "a list" if isinstance(value, list) else "an object"
 
 
 class Addresses:

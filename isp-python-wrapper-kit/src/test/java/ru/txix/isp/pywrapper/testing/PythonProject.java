@@ -34,17 +34,7 @@ public final class PythonProject {
 
   /** Copies the fixture project into {@code folder}. */
   public static PythonProject in(Path folder) {
-    try {
-      Files.createDirectories(folder);
-      for (String name : FILES) {
-        try (InputStream in = PythonProject.class.getResourceAsStream("/fixture-project/" + name)) {
-          Files.copy(in, folder.resolve(name));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new PythonProject(folder);
+    return fromResources("/fixture-project/", folder);
   }
 
   /**
@@ -53,19 +43,23 @@ public final class PythonProject {
    * It records "started", "ready", "slow-started", "sigterm" (with {@code slowInFlight}) and "stopped".
    */
   public static PythonProject packageService(Path folder) {
-    Path root = folder.resolve("service");
+    CompanionPackage.copyInto(folder);
+    return fromResources("/package-service/", folder.resolve("service"));
+  }
+
+  /** A project of the test resources ({@code resources}: its folder, with slashes) copied into {@code folder}. */
+  private static PythonProject fromResources(String resources, Path folder) {
     try {
-      Files.createDirectories(root);
+      Files.createDirectories(folder);
       for (String name : FILES) {
-        try (InputStream in = PythonProject.class.getResourceAsStream("/package-service/" + name)) {
-          Files.copy(in, root.resolve(name));
+        try (InputStream in = PythonProject.class.getResourceAsStream(resources + name)) {
+          Files.copy(in, folder.resolve(name));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    CompanionPackage.copyInto(folder);
-    return new PythonProject(root);
+    return new PythonProject(folder);
   }
 
   /**
