@@ -1,6 +1,7 @@
 # make build — the jars and the launcher's class-data cache (Java and Maven only: no uv, no Python)
 # make run   — the FastAPI example under the launcher (offline mode)
-# make test  — every test (unit, real-process, interop), then the Surefire total; INTEROP=skip leaves out interop
+# make test  — every test (the Python package's with pytest, Java unit, real-process, interop), then the Surefire
+#              total; INTEROP=skip leaves out interop
 # make dist  — the self-contained distribution (no Java needed to run it): dist/isp-python-wrapper-<version>-linux-x64/
 #              and its .tar.gz, with a runtime made by jlink from the JDK that builds (scripts/make-dist)
 # make bench — the benchmark report (not part of make test)
@@ -29,7 +30,10 @@ run: build
 
 test:
 	scripts/build-interop
-	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; exit $$status
+	$(WITH_TOOLS) uv run --directory python --locked pytest -q; python=$$?; \
+	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; \
+	if [ $$python -ne 0 ]; then echo "make test: the Python package's tests (python/, pytest) failed: see above"; status=1; fi; \
+	exit $$status
 
 clean:
 	$(MVN) -q clean

@@ -1,41 +1,24 @@
-"""A minimal Python service for isp-python-wrapper-kit, standard library only.
+"""A minimal Python service for isp-python-wrapper-kit: the standard library's HTTP server on isp_wrapper.
 
-Listens on BINDING_ADDRESS (or serves the host's socket, fd 3, when LISTEN_FDS=1), reads its config from
-CONFIG_FILE, accepts the addresses of required modules at POST /receive_module_addresses and shows everything
-at GET /. Sends READY=1 to NOTIFY_SOCKET once serving, when the host asks for it.
+GET / shows the process, its config and the addresses of the required modules. isp_wrapper.serve_http listens on
+BINDING_ADDRESS (or serves the host's socket, fd 3), answers POST /receive_module_addresses, sends READY=1 once
+serving and, on SIGTERM, finishes the requests in flight before it returns.
 """
 import json
 import os
-import signal
-import socket
-import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-CONFIG_FILE = os.environ["CONFIG_FILE"]
-HOST, _, PORT = os.environ["BINDING_ADDRESS"].rpartition(":")
-HOST = HOST.strip("[]")
+import isp_wrapper
 
-with open(CONFIG_FILE, encoding="utf-8") as f:
-    CONFIG = json.load(f)
-ADDRESSES = {}
+CONFIG = isp_wrapper.config(parse_float=float)  # numbers as float: they are only shown here
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/":
-            self.reply(200, {"pid": os.getpid(), "config": CONFIG, "moduleAddresses": ADDRESSES})
+            self.reply(200, {"pid": os.getpid(), "config": CONFIG, "moduleAddresses": isp_wrapper.addresses.all()})
         else:
             self.reply(404, {"error": "not found"})
-
-    def do_POST(self):
-        if self.path != "/receive_module_addresses":
-            self.reply(404, {"error": "not found"})
-            return
-        length = int(self.headers.get("Content-Length", "0"))
-        body = json.loads(self.rfile.read(length) or b"{}")
-        ADDRESSES[body["module"]] = body["hosts"]
-        print(f"hello-service: addresses of {body['module']}: {body['hosts']}", flush=True)
-        self.reply(200, {"ok": True})
 
     def reply(self, status, payload):
         data = json.dumps(payload).encode()
@@ -49,27 +32,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def main():
-    # Installed first: a SIGTERM from now on ends the process with exit code 0. (The host sends each process
-    # of the service SIGTERM once, so a plain handler is enough.)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    if os.environ.get("LISTEN_FDS") == "1":
-        # python.socket: inherit: serve the host's listening socket instead of binding one.
-        server = ThreadingHTTPServer((HOST or "0.0.0.0", int(PORT)), Handler, bind_and_activate=False)
-        server.socket.close()
-        server.socket = socket.socket(fileno=3)
-    else:
-        server = ThreadingHTTPServer((HOST or "0.0.0.0", int(PORT)), Handler)
-    print(f"hello-service: pid {os.getpid()} listening on {HOST}:{PORT}, greeting={CONFIG.get('greeting')!r}",
-          flush=True)
-    if os.environ.get("NOTIFY_SOCKET"):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
-            notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+@isp_wrapper.addresses.on_change
+def addresses_changed(module, hosts):
+    print(f"hello-service: addresses of {module}: {hosts}", flush=True)
+
+
+def serving():
+    print(f"hello-service: pid {os.getpid()} listening on {isp_wrapper.binding_address()}, "
+          f"greeting={CONFIG.get('greeting')!r}", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    isp_wrapper.serve_http(Handler, on_ready=serving)

@@ -60,7 +60,7 @@ final class Segment {
    */
   static final Map<String, Map<String, String>> KNOWN_DEFECTS = Map.of(
       "notify", Map.of("host.kill", "with python.socket inherit, a host restarted after a SIGKILL cannot bind the "
-          + "port its orphaned child holds and exits 1 (ZeroDowntimeIT.s21, disabled until fixed)"),
+          + "port its orphaned child holds and exits 1 (ZeroDowntimeIT.s23, disabled until fixed)"),
       "bind", Map.of("host.kill after a disk-full start", "a child started while the disk was full is never "
           + "recorded, so the next host cannot reap it after a SIGKILL and never starts its own (DiskFullIT, "
           + "disabled until fixed): SIGTERM instead"));

@@ -53,9 +53,17 @@ final class Scenario implements AutoCloseable {
     project.write("conf/default_remote_config.json", "{\"v\":0}");
   }
 
-  /** A scenario running one of the repository's examples (e.g. {@code examples/hello-service}) instead of the fixture. */
+  /**
+   * A scenario running one of the repository's examples (e.g. {@code examples/hello-service}, with the companion
+   * package it depends on) instead of the fixture.
+   */
   static Scenario example(Path dir, String example, String offlineConfig) {
-    return new Scenario(PythonProject.copyOf(Path.of("..").resolve(example), dir), "127.0.0.1:9001", offlineConfig);
+    return new Scenario(PythonProject.copyOfExample(example, dir), "127.0.0.1:9001", offlineConfig);
+  }
+
+  /** A scenario running a service built on the companion package ({@link PythonProject#packageService}). */
+  static Scenario packageService(Path dir, String offlineConfig) {
+    return new Scenario(PythonProject.packageService(dir), "127.0.0.1:9001", offlineConfig);
   }
 
   /** A scenario whose config services are {@code services} (started by the caller). */

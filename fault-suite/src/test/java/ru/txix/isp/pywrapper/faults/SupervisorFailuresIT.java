@@ -186,7 +186,7 @@ class SupervisorFailuresIT {
 
   @Test
   @Timeout(180)
-  void s17EveryProcessOfTheChildGetsSigtermOnceAndANaiveHandlerExitsZero() throws Exception {
+  void s17EveryProcessOfTheChildGetsSigtermOnceAndTheStandardLibraryExampleExitsZero() throws Exception {
     try (Scenario s = new Scenario(dir.resolve("fixture"), "127.0.0.1:9001",
         "{\"v\":0,\"termLinger\":1,\"grandchildren\":[\"recordTerm\"]}")) {
       LauncherProcess host = s.start(Map.of("CLUSTER_MODE", "offline", "python.configRestartInterval", "0s"));
@@ -228,7 +228,7 @@ class SupervisorFailuresIT {
       assertThat(codes).hasSize(21).containsOnly(0);
       assertThat(host.lines()).noneMatch(line -> line.contains("Traceback") || line.contains("SystemExit"));
       Scenario.summary("17 SIGTERM once per process: 4 fixture children each recorded 1 SIGTERM (0 repeats), their "
-          + "grandchildren got theirs; examples/hello-service (sys.exit(0) in its handler) exited 0 on all "
+          + "grandchildren got theirs; examples/hello-service (isp_wrapper.serve_http) exited 0 on all "
           + codes.size() + " stops, no traceback; /internal/supervisor shows uv's pid and pythonPid");
     }
   }

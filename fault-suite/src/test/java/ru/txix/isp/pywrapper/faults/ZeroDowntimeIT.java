@@ -141,7 +141,7 @@ class ZeroDowntimeIT {
   @Timeout(120)
   @Disabled("defect found by the chaos runner: the host binds the inherited socket before it reaps the child a "
       + "killed host left holding it; fixed after the supervisor and start-up refactorings land")
-  void s21InheritedSocketHostKilledAndRestartedReapsTheStaleChildHoldingThePort() throws Exception {
+  void s23InheritedSocketHostKilledAndRestartedReapsTheStaleChildHoldingThePort() throws Exception {
     try (Scenario s = new Scenario(dir, "127.0.0.1:9001", "{\"v\":1}")) {
       LauncherProcess first = s.start(INHERIT);
       await().atMost(WAIT).until(() -> s.project.events("listening").size() == 1);
@@ -157,7 +157,7 @@ class ZeroDowntimeIT {
       assertThat(second.alive()).as("the second host runs; its output: %s", second.lines()).isTrue();
       assertThat(ProcessChecks.aliveOf(stale)).isEmpty();
       assertThat(s.project.events("listening").get(1).get("inherited").asBoolean()).isTrue();
-      Scenario.summary("21 python.socket inherit, host killed with SIGKILL and restarted: the orphaned child "
+      Scenario.summary("23 python.socket inherit, host killed with SIGKILL and restarted: the orphaned child "
           + "holding the port (" + stale + ") was reaped, the new child serves the host's socket");
     }
   }

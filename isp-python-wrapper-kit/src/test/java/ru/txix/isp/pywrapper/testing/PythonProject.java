@@ -34,10 +34,25 @@ public final class PythonProject {
 
   /** Copies the fixture project into {@code folder}. */
   public static PythonProject in(Path folder) {
+    return fromResources("/fixture-project/", folder);
+  }
+
+  /**
+   * A service built on the companion package ({@code src/test/resources/package-service}: {@code serve(app)} with
+   * uvicorn; {@code GET /}, {@code GET /slow}), in {@code folder/service} with the package in {@code folder/python}.
+   * It records "started", "ready", "slow-started", "sigterm" (with {@code slowInFlight}) and "stopped".
+   */
+  public static PythonProject packageService(Path folder) {
+    CompanionPackage.copyInto(folder);
+    return fromResources("/package-service/", folder.resolve("service"));
+  }
+
+  /** A project of the test resources ({@code resources}: its folder, with slashes) copied into {@code folder}. */
+  private static PythonProject fromResources(String resources, Path folder) {
     try {
       Files.createDirectories(folder);
       for (String name : FILES) {
-        try (InputStream in = PythonProject.class.getResourceAsStream("/fixture-project/" + name)) {
+        try (InputStream in = PythonProject.class.getResourceAsStream(resources + name)) {
           Files.copy(in, folder.resolve(name));
         }
       }
@@ -47,7 +62,10 @@ public final class PythonProject {
     return new PythonProject(folder);
   }
 
-  /** Copies a Python project's main.py, pyproject.toml and uv.lock from {@code source} into {@code folder}. */
+  /**
+   * Copies a Python project's main.py, pyproject.toml and uv.lock from {@code source} into {@code folder}. The
+   * repository's examples depend on the companion package by path: {@link #copyOfExample} copies it too.
+   */
   public static PythonProject copyOf(Path source, Path folder) {
     try {
       Files.createDirectories(folder);
@@ -58,6 +76,15 @@ public final class PythonProject {
       throw new UncheckedIOException(e);
     }
     return new PythonProject(folder);
+  }
+
+  /**
+   * Copies the repository's {@code example} ({@code "examples/hello-service"}) into {@code folder/example}, with the
+   * companion package it depends on by path in {@code folder/python}; the project's root is {@code folder/example}.
+   */
+  public static PythonProject copyOfExample(String example, Path folder) {
+    CompanionPackage.copyInto(folder);
+    return copyOf(CompanionPackage.repositoryRoot().resolve(example), folder.resolve(example));
   }
 
   /**

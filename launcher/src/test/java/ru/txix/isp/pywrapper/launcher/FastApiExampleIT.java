@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import ru.txix.isp.pywrapper.cluster.ClusterEvents;
+import ru.txix.isp.pywrapper.testing.CompanionPackage;
 import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FakeConfigService.Received;
 import ru.txix.isp.pywrapper.testing.FreePort;
@@ -60,7 +61,7 @@ class FastApiExampleIT {
   @Test
   @Timeout(300)
   void exampleServiceRegistersAnswersItsEndpointAndReceivesAddresses() throws Exception {
-    copyExample();
+    Path project = copyExample();
     int port = FreePort.find();
     int infraPort = FreePort.find();
     service.setAddresses("isp-auth-service", "[{\"ip\":\"10.0.0.1\",\"port\":\"9003\"}]");
@@ -72,7 +73,7 @@ class FastApiExampleIT {
     environment.put("infraServerPort", Integer.toString(infraPort));
     environment.put("python.readinessTimeout", "240s");
     environment.put("UV_PYTHON_DOWNLOADS", "never");
-    launcher = LauncherProcess.start(LauncherOfflineIT.JAR, dir, environment, List.of());
+    launcher = LauncherProcess.start(LauncherOfflineIT.JAR, project, environment, List.of());
 
     Received ready = service.await(ClusterEvents.MODULE_READY, Duration.ofSeconds(240));
     assertThat(ready.json().get("moduleName").asString()).isEqualTo("fastapi-service");
@@ -108,8 +109,13 @@ class FastApiExampleIT {
     }
   }
 
-  /** The example's committed files (no .venv, no runtime config) into the test's folder. */
-  private void copyExample() throws IOException {
+  /**
+   * The example's committed files (no .venv, no runtime config) into the test's folder, as {@code
+   * examples/fastapi-service} beside the companion package it depends on by path; returns the example's folder.
+   */
+  private Path copyExample() throws IOException {
+    CompanionPackage.copyInto(dir);
+    Path project = dir.resolve("examples/fastapi-service");
     try (Stream<Path> files = Files.walk(EXAMPLE)) {
       for (Path source : (Iterable<Path>) files::iterator) {
         Path relative = EXAMPLE.relativize(source);
@@ -117,7 +123,7 @@ class FastApiExampleIT {
             || relative.toString().equals("config.json") || relative.toString().startsWith(".pywrapper")) {
           continue;
         }
-        Path target = dir.resolve(relative.toString());
+        Path target = project.resolve(relative.toString());
         if (Files.isDirectory(source)) {
           Files.createDirectories(target);
         } else {
@@ -125,5 +131,6 @@ class FastApiExampleIT {
         }
       }
     }
+    return project;
   }
 }
