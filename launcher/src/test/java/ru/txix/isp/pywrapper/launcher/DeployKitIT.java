@@ -205,7 +205,8 @@ class DeployKitIT {
   }
 
   /** The Dockerfile's instructions, continuation lines joined, comments left out. */
-  private static List<String> instructions(String text) {
+  /** The Dockerfile's instructions, one per line: comments and blank lines left out, continued lines joined. */
+  static List<String> instructions(String text) {
     List<String> lines = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     for (String line : text.split("\n")) {

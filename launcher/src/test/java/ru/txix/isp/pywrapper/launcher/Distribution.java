@@ -41,7 +41,7 @@ record Distribution(Path folder, Path archive) {
       }
       made = new Distribution(files.stream().filter(Files::isDirectory).findFirst().orElseThrow(),
           files.stream().filter(file -> file.toString().endsWith("-linux-x64.tar.gz")).findFirst().orElseThrow());
-      noJava = noJavaPath(out.resolve("no-java-bin"));
+      noJava = programsWithout(out.resolve("no-java-bin"), name -> false);
     }
     return made;
   }
@@ -58,9 +58,9 @@ record Distribution(Path folder, Path archive) {
 
   /**
    * A folder standing in for the PATH without Java: links to every program on this PATH except those of a JDK
-   * ({@code java}, and whatever resolves into a JDK's folder: javac, jar, …).
+   * ({@code java}, and whatever resolves into a JDK's folder: javac, jar, …) and those {@code left} names.
    */
-  private static Path noJavaPath(Path folder) throws IOException {
+  static Path programsWithout(Path folder, java.util.function.Predicate<String> left) throws IOException {
     Files.createDirectories(folder);
     for (String entry : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       Path directory = Path.of(entry.isEmpty() ? "." : entry);
@@ -71,7 +71,7 @@ record Distribution(Path folder, Path archive) {
         for (Path program : (Iterable<Path>) programs::iterator) {
           Path link = folder.resolve(program.getFileName().toString());
           if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Files.isExecutable(program)
-              || Files.isDirectory(program)) {
+              || Files.isDirectory(program) || left.test(program.getFileName().toString())) {
             continue;
           }
           String real;
