@@ -1,5 +1,7 @@
 package ru.txix.isp.pywrapper.app;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,11 +20,8 @@ import ru.txix.isp.pywrapper.config.ConfigException;
 import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
-import ru.txix.isp.pywrapper.http.HealthChecks;
 import ru.txix.isp.pywrapper.http.HealthRegistry;
 import ru.txix.isp.pywrapper.http.InfraHttpServer;
-import ru.txix.isp.pywrapper.http.SupervisorJson;
-import ru.txix.isp.pywrapper.http.SupervisorMetrics;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
 import ru.txix.isp.pywrapper.internal.posix.NativeHeap;
 import ru.txix.isp.pywrapper.internal.posix.Subreaper;
@@ -138,7 +137,7 @@ public final class Application {
     Host(Setup setup) {
       this.setup = setup;
       LocalConfig.PythonSettings python = setup.local.python();
-      this.settings = python.supervisor();
+      this.settings = supervisorSettings(python.supervisor());
       PySupervisorBuilder builder = PySupervisor.builder()
           .settings(settings)
           .command(new LaunchSpec(python.uv(), python.uvArgs(), setup.paths.script(), setup.root,
@@ -287,9 +286,17 @@ public final class Application {
           health.register(HealthChecks.REMOTE_CONFIG, HealthChecks.remoteConfig(status));
           health.register(HealthChecks.PYTHON_PROCESS, HealthChecks.pythonProcess(supervisor::snapshot,
               local.grpcInnerAddress()));
-          server = InfraHttpServer.start(local.infraServerPort(), health, local.healthcheckHandlerTimeout(),
-              probes::liveness, probes::readiness, metrics::registry,
-              SupervisorJson.of(supervisor, status, !setup.modes.offline(), Host.this::sessionActive));
+          int port = local.infraServerPort();
+          try {
+            server = InfraHttpServer.start(port, health, local.healthcheckHandlerTimeout(), probes::liveness,
+                probes::readiness, metrics::registry,
+                SupervisorJson.of(supervisor, status, !setup.modes.offline(), Host.this::sessionActive));
+          } catch (BindException e) {
+            throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e.getMessage()
+                + " (set infraServerPort to a free port)", e);
+          } catch (IOException e) {
+            throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e, e);
+          }
         }
 
         @Override
@@ -340,6 +347,29 @@ public final class Application {
       log.atDebug().addKeyValue("pid", orphan.pid()).addKeyValue("exitCode", orphan.exitCode())
           .log("reaped an orphaned process of the python service");
     }
+  }
+
+  /** The supervisor's settings: its defaults, with what {@code python.*} (or the options) set over them. */
+  static SupervisorSettings supervisorSettings(LocalConfig.SupervisorKeys keys) {
+    SupervisorSettings defaults = SupervisorSettings.DEFAULTS;
+    SupervisorSettings.Liveness liveness = defaults.liveness();
+    LocalConfig.Liveness given = keys.liveness();
+    return defaults.toBuilder()
+        .restartDelay(keys.restartDelay().orElse(defaults.restartDelay()))
+        .restartDelayMax(keys.restartDelayMax().orElse(defaults.restartDelayMax()))
+        .backoffResetAfter(keys.backoffResetAfter().orElse(defaults.backoffResetAfter()))
+        .maxRestarts(keys.maxRestarts().orElse(defaults.maxRestarts()))
+        .startRetryDelay(keys.startRetryDelay().orElse(defaults.startRetryDelay()))
+        .stopTimeout(keys.stopTimeout().orElse(defaults.stopTimeout()))
+        .configRestartInterval(keys.configRestartInterval().orElse(defaults.configRestartInterval()))
+        .startTimeout(keys.startTimeout().orElse(defaults.startTimeout()))
+        .startTimeoutAction(keys.restartOnStartTimeout().map(restart -> restart
+            ? SupervisorSettings.StartTimeoutAction.RESTART : SupervisorSettings.StartTimeoutAction.WARN)
+            .orElse(defaults.startTimeoutAction()))
+        .liveness(new SupervisorSettings.Liveness(given.path().orElse(liveness.path()),
+            given.period().orElse(liveness.period()), given.timeout().orElse(liveness.timeout()),
+            given.failureThreshold().orElse(liveness.failureThreshold())))
+        .build();
   }
 
   private static ClusterSettings clusterSettings(LocalConfig local) {

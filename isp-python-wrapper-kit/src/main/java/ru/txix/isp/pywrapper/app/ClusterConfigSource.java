@@ -9,9 +9,9 @@ import ru.txix.isp.pywrapper.cluster.ClusterHandler;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
 import ru.txix.isp.pywrapper.cluster.ClusterSettings;
 import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
-import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 
 /**

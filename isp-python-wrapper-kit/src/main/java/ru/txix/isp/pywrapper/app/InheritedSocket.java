@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import ru.txix.isp.pywrapper.config.ConfigException;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.NativeSockets;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
 
 /**
  * {@code python.socket: inherit}: the socket the host binds on {@code BINDING_ADDRESS} once, before the first

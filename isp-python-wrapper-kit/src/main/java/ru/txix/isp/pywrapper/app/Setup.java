@@ -69,7 +69,7 @@ final class Setup {
         spec.remoteConfig() instanceof RemoteConfigDeclaration.AnyObject ? Runnable::run : Setup::onOwnThread);
 
     LocalConfigLoader.Loaded loaded = collect(problems, () -> LocalConfigLoader.read(localPath, localName,
-        spec.environment(), !modes.offline(), spec.pythonDefaults()));
+        spec.environment(), !modes.offline(), spec.options()));
     LocalConfig local = loaded == null ? null : loaded.config();
     if (loaded != null) {
       problems.addAll(loaded.problems());

@@ -23,9 +23,9 @@ import ru.txix.isp.pywrapper.cluster.SessionFailedException.Kind;
 import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
 import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
-import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.RepeatedFailures;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 
 /**

@@ -25,9 +25,9 @@ import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
 import ru.txix.isp.pywrapper.cluster.etp.EtpFormatException;
 import ru.txix.isp.pywrapper.cluster.etp.EtpMessage;
-import ru.txix.isp.pywrapper.config.HostPort;
-import ru.txix.isp.pywrapper.config.SecretMasker;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.json.Secrets;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -336,7 +336,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
     }
     try {
       JsonNode parsed = JsonValues.read(data);
-      return parsed != null && parsed.isObject() ? SecretMasker.mask(parsed) : EtpCodec.quote(data);
+      return parsed != null && parsed.isObject() ? Secrets.mask(parsed) : EtpCodec.quote(data);
     } catch (JacksonException e) {
       return EtpCodec.quote(data);
     }

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.WrapperOptions;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,9 +21,6 @@ import tools.jackson.databind.JsonNode;
 public final class LocalConfigLoader {
   /** Environment variable: prefix that environment overrides must carry (may be empty). */
   public static final String ENV_PREFIX_VARIABLE = "APP_CONFIG_ENV_PREFIX";
-
-  /** The built-in {@code python.*} values. */
-  public static final LocalConfig.PythonSettings DEFAULT_PYTHON = PythonKeys.DEFAULTS;
 
   private LocalConfigLoader() {
   }
@@ -35,13 +34,13 @@ public final class LocalConfigLoader {
    */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
                                  boolean clusterMode) {
-    return load(file, displayName, environment, clusterMode, DEFAULT_PYTHON);
+    return load(file, displayName, environment, clusterMode, WrapperOptions.DEFAULTS);
   }
 
-  /** As above; {@code pythonDefaults} fill the {@code python.*} keys the file and the environment leave out. */
+  /** As above; {@code options} fill the {@code python.*} keys the file and the environment leave out. */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
-                                 boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
-    Loaded loaded = read(file, displayName, environment, clusterMode, pythonDefaults);
+                                 boolean clusterMode, WrapperOptions options) {
+    Loaded loaded = read(file, displayName, environment, clusterMode, options);
     if (loaded.config() == null) {
       throw new ConfigException(loaded.problems());
     }
@@ -67,7 +66,7 @@ public final class LocalConfigLoader {
    * @throws ConfigException only when the file itself cannot be read or parsed
    */
   public static Loaded read(Path file, String displayName, Map<String, String> environment,
-                            boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
+                            boolean clusterMode, WrapperOptions options) {
     FlatConfig config = FlatConfig.of(displayName, readYaml(file, displayName), environment,
         environment.getOrDefault(ENV_PREFIX_VARIABLE, ""));
     ConfigKeys.check(config);
@@ -90,7 +89,7 @@ public final class LocalConfigLoader {
         config.string("metricsAutodiscovery.address").orElse("").strip(),
         config.map("metricsAutodiscovery.additionalLabels"));
 
-    LocalConfig.PythonSettings python = PythonKeys.read(config, pythonDefaults);
+    LocalConfig.PythonSettings python = PythonKeys.read(config, options);
     String override = config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null);
     Duration receiverTimeout = positive(config, "remoteConfigReceiverTimeout", Duration.ofSeconds(5));
     Duration healthTimeout = positive(config, "healthcheckHandlerTimeout", Duration.ofSeconds(1));

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.json.Secrets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -97,7 +98,7 @@ public final class RemoteConfigIntake {
     }
     Optional<String> level = LogLevelCheck.levelOf(merged);
     log.atInfo().addKeyValue("source", source).addKeyValue("logLevel", level.orElse(""))
-        .addKeyValue("config", SecretMasker.mask(merged)).log("remote config accepted");
+        .addKeyValue("config", Secrets.mask(merged)).log("remote config accepted");
     status.accepted();
     target.configAccepted(merged, level);
     List<String> mismatches = keyCase.mismatches(merged);

@@ -11,8 +11,9 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 
 /**
  * Readiness when the host holds the listening socket ({@code python.socket: inherit}) and the child sends no

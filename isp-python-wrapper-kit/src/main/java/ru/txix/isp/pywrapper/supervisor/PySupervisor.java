@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ConfigReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.HostsReceived;

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;

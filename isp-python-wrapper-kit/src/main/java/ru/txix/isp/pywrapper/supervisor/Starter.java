@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.OrphansReaped;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessExited;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessReady;

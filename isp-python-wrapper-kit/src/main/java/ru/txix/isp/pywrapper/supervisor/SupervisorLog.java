@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 import ru.txix.isp.pywrapper.internal.RepeatedFailures;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
 
 /**

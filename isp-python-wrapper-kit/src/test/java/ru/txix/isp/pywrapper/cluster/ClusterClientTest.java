@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.cluster.etp.EtpSettings;
-import ru.txix.isp.pywrapper.config.HostPort;
-import ru.txix.isp.pywrapper.testing.FakeConfigService;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.testing.FakeConfigService.Received;
+import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.WrapperOptions;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 
 class LocalConfigLoaderTest {
   private static final String MINIMAL = """
@@ -50,8 +52,8 @@ class LocalConfigLoaderTest {
     assertThat(config.healthcheckHandlerTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.python().uv()).isEqualTo("uv");
     assertThat(config.python().uvArgs()).isEmpty();
-    assertThat(config.python().supervisor().restartDelay()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.python().supervisor().restartDelay()).as("not set: the supervisor's default").isEmpty();
+    assertThat(config.python().supervisor().stopTimeout()).isEmpty();
     assertThat(config.python().readinessTimeout()).isEqualTo(Duration.ofSeconds(60));
   }
 
@@ -161,7 +163,7 @@ class LocalConfigLoaderTest {
         Map.of(), true);
 
     assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-dev");
-    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.python().supervisor().stopTimeout()).hasValue(Duration.ofMillis(1500));
   }
 
   @Test
@@ -260,7 +262,7 @@ class LocalConfigLoaderTest {
     try {
       Path file = dir.resolve("config.yml");
       Files.writeString(file, yaml);
-      return LocalConfigLoader.read(file, "conf/config.yml", environment, cluster, LocalConfigLoader.DEFAULT_PYTHON);
+      return LocalConfigLoader.read(file, "conf/config.yml", environment, cluster, WrapperOptions.DEFAULTS);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

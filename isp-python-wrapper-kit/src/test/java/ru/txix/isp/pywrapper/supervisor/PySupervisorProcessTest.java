@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.ProcessChecks;
 import ru.txix.isp.pywrapper.testing.PythonProject;

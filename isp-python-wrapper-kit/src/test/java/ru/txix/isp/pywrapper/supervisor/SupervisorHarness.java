@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
