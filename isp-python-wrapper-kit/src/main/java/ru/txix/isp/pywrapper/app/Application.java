@@ -168,7 +168,7 @@ public final class Application {
         }
       });
       String defaultLevel = setup.modes.dev() ? "debug" : "info";
-      RemoteConfigIntake intake = new RemoteConfigIntake(setup.override, setup.contract.validator(),
+      RemoteConfigIntake intake = new RemoteConfigIntake(setup.local.remoteConfigOverride(), setup.contract.validator(),
           setup.contract.keyCase(), status, (config, level) -> {
             LogLevels.parse(level.orElse(defaultLevel)).ifPresent(LogLevels::apply);
             supervisor.configReceived(config);
@@ -177,7 +177,7 @@ public final class Application {
       this.metrics = new SupervisorMetrics(supervisor::snapshot, status, this::sessionActive, cluster);
       supervisor.addListener(metrics.supervisorListener());
       if (cluster) {
-        this.source = new ClusterConfigSource(setup.local.configServiceAddress(), this::declaration, intake, status,
+        this.source = new ClusterConfigSource(setup.local.configServiceAddress(), this::declaration, intake,
             supervisor, both(clusterListener, metrics.clusterListener()), clusterSettings(setup.local));
       } else {
         this.source = new OfflineConfigSource(setup.paths.offlineRemoteConfig(),

@@ -16,7 +16,7 @@ import ru.txix.isp.pywrapper.internal.net.HostPort;
  *     empty in offline mode when not set
  * @param grpcInnerAddress where the Python child listens ({@code BINDING_ADDRESS})
  * @param grpcOuterAddress what is advertised to the platform ({@code ip} empty = detect)
- * @param remoteConfigOverride JSON object merged into every remote config, or null
+ * @param remoteConfigOverride the JSON object merged into every remote config ({@link RemoteConfigOverride#NONE}: none)
  * @param remoteConfigReceiverTimeout limit for applying one remote config (5 s)
  * @param defaultRemoteConfigPath the default remote config file, or null for the default location
  * @param remoteConfigPath the offline remote config file, or null for the default location
@@ -27,7 +27,7 @@ import ru.txix.isp.pywrapper.internal.net.HostPort;
  * @param python how the Python child is run
  */
 public record LocalConfig(String moduleName, List<HostPort> configServiceAddress, BindingAddress grpcInnerAddress,
-                          OuterAddress grpcOuterAddress, String remoteConfigOverride,
+                          OuterAddress grpcOuterAddress, RemoteConfigOverride remoteConfigOverride,
                           Duration remoteConfigReceiverTimeout, String defaultRemoteConfigPath,
                           String remoteConfigPath, int infraServerPort, boolean infraServerPortSet,
                           Duration healthcheckHandlerTimeout,

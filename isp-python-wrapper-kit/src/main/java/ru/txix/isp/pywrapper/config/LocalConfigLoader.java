@@ -13,6 +13,7 @@ import ru.txix.isp.pywrapper.WrapperOptions;
 import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.net.HostPort;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads the local config: YAML file, then environment overrides, then defaults and checks. See
@@ -90,7 +91,13 @@ public final class LocalConfigLoader {
         config.map("metricsAutodiscovery.additionalLabels"));
 
     LocalConfig.PythonSettings python = PythonKeys.read(config, options);
-    String override = config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null);
+    RemoteConfigOverride override = config.json("remoteConfigOverride").flatMap(node -> {
+      if (!node.isObject()) {
+        config.problem("remoteConfigOverride", "must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+        return Optional.empty();
+      }
+      return Optional.of(RemoteConfigOverride.of((ObjectNode) node));
+    }).orElse(RemoteConfigOverride.NONE);
     Duration receiverTimeout = positive(config, "remoteConfigReceiverTimeout", Duration.ofSeconds(5));
     Duration healthTimeout = positive(config, "healthcheckHandlerTimeout", Duration.ofSeconds(1));
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ru.txix.isp.pywrapper.WrapperOptions;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.net.HostPort;
 
@@ -46,7 +47,8 @@ class LocalConfigLoaderTest {
     assertThat(config.grpcInnerAddress()).isEqualTo(new BindingAddress("0.0.0.0", 9003));
     assertThat(config.grpcOuterAddress()).isEqualTo(new LocalConfig.OuterAddress("", 9003));
     assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.remoteConfigOverride()).isEqualTo("{\"database\":{\"host\":\"localhost\"}}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree()))
+        .isEqualTo("{\"database\":{\"host\":\"localhost\"}}");
     assertThat(config.metricsAutodiscovery().enable()).isTrue();
     assertThat(config.infraServerPort()).isEqualTo(9004);
     assertThat(config.healthcheckHandlerTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -143,7 +145,8 @@ class LocalConfigLoaderTest {
     assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.metricsAutodiscovery().additionalLabels()).containsExactly(Map.entry("env", "prod"));
     assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-sync");
-    assertThat(config.remoteConfigOverride()).as("'=' inside a value is kept").isEqualTo("{\"a\":\"x=y\"}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree())).as("'=' inside a value is kept")
+        .isEqualTo("{\"a\":\"x=y\"}");
   }
 
   @Test
@@ -178,7 +181,22 @@ class LocalConfigLoaderTest {
   void remoteConfigOverrideMayBeWrittenAsAYamlMappingAndKeepsItsKeysCase() throws IOException {
     LocalConfig config = load(MINIMAL + "remoteConfigOverride: { dataBase: { Host: localhost } }\n", Map.of(), true);
 
-    assertThat(config.remoteConfigOverride()).isEqualTo("{\"dataBase\":{\"Host\":\"localhost\"}}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree()))
+        .isEqualTo("{\"dataBase\":{\"Host\":\"localhost\"}}");
+  }
+
+  @Test
+  void remoteConfigOverrideMustBeAJsonObjectAndItsProblemNamesWhereItWasSet() {
+    assertThatThrownBy(() -> load(MINIMAL + "remoteConfigOverride: '[1]'\n", Map.of(), true))
+        .hasMessage("conf/config.yml: remoteConfigOverride: must be a JSON object, got array");
+    assertThatThrownBy(() -> load(MINIMAL, Map.of("remoteConfigOverride", "{oops"), true))
+        .hasMessageStartingWith("environment variable remoteConfigOverride: remoteConfigOverride: invalid JSON: ");
+  }
+
+  @Test
+  void aBlankRemoteConfigOverrideIsNone() throws IOException {
+    assertThat(load(MINIMAL, Map.of("remoteConfigOverride", "  "), true).remoteConfigOverride())
+        .isSameAs(RemoteConfigOverride.NONE);
   }
 
   @Test
