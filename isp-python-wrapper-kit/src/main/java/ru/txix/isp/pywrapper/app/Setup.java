@@ -31,20 +31,17 @@ final class Setup {
   final ConfigPaths paths;
   final RemoteConfigContract contract;
   final JsonNode defaultConfig;
-  /** {@code python.socket: inherit}: the listening socket the host holds for its children, else null. */
-  final InheritedSocket socket;
   /** What was accepted but deserves a line (keys ignored), one line each. */
   final List<String> warnings;
 
   private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
-                JsonNode defaultConfig, InheritedSocket socket, List<String> warnings) {
+                JsonNode defaultConfig, List<String> warnings) {
     this.modes = modes;
     this.root = root;
     this.local = local;
     this.paths = paths;
     this.contract = contract;
     this.defaultConfig = defaultConfig;
-    this.socket = socket;
     this.warnings = List.copyOf(warnings);
   }
 
@@ -96,14 +93,10 @@ final class Setup {
     if (problems.isEmpty()) {
       collect(problems, () -> prepareHostFolder(paths));
     }
-    InheritedSocket socket = null;
-    if (problems.isEmpty() && local.python().inheritSocket()) {
-      socket = collect(problems, () -> InheritedSocket.bind(local.grpcInnerAddress()));
-    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Setup(modes, root, local, paths, contract, defaultConfig, socket, loaded.warnings());
+    return new Setup(modes, root, local, paths, contract, defaultConfig, loaded.warnings());
   }
 
   /**
