@@ -14,7 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,10 +36,11 @@ class InfraHttpServerTest {
   }
 
   @Test
-  void healthAnswers200WhenAllPassAnd500OtherwiseAsHealthJson() throws Exception {
-    boolean[] healthy = {true};
-    HealthRegistry health = new HealthRegistry(Clock.systemUTC())
-        .register("pythonProcess", () -> healthy[0] ? Optional.empty() : Optional.of("restarting after exit code 3"));
+  void healthAnswers200WhenAllPassAnd500OtherwiseAsHealthJsonEachResultReusedForASecond() throws Exception {
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    HealthRegistryTest.MutableClock clock = new HealthRegistryTest.MutableClock(Instant.parse("2026-05-01T10:00:00Z"));
+    HealthRegistry health = new HealthRegistry(clock).register("pythonProcess",
+        () -> healthy.get() ? Optional.empty() : Optional.of("restarting after exit code 3"));
     start(health, Duration.ofSeconds(1));
 
     HttpResponse<String> pass = get(InfraHttpServer.HEALTH_PATH);
@@ -44,8 +48,10 @@ class InfraHttpServerTest {
     assertThat(pass.headers().firstValue("Content-Type")).hasValue("application/health+json");
     assertThat(pass.body()).startsWith("{\"status\":\"pass\"");
 
-    healthy[0] = false;
-    Thread.sleep(1100);
+    healthy.set(false);
+    clock.advance(Duration.ofMillis(999));
+    assertThat(get(InfraHttpServer.HEALTH_PATH).statusCode()).as("the result of 999 ms ago").isEqualTo(200);
+    clock.advance(Duration.ofMillis(1));
     HttpResponse<String> fail = get(InfraHttpServer.HEALTH_PATH);
     assertThat(fail.statusCode()).isEqualTo(500);
     assertThat(fail.body()).contains("\"output\":\"restarting after exit code 3\"");
@@ -53,9 +59,10 @@ class InfraHttpServerTest {
 
   @Test
   void slowHealthChecksAnswer503Timeout() throws Exception {
+    CountDownLatch answered = new CountDownLatch(1);
     HealthRegistry health = new HealthRegistry(Clock.systemUTC()).register("slow", () -> {
       try {
-        Thread.sleep(2000);
+        answered.await(); // stuck until the server has answered without it
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -64,6 +71,7 @@ class InfraHttpServerTest {
     start(health, Duration.ofMillis(200));
 
     HttpResponse<String> response = get(InfraHttpServer.HEALTH_PATH);
+    answered.countDown();
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).isEqualTo("timeout");
