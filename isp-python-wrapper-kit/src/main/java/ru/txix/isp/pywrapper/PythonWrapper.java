@@ -6,11 +6,8 @@ import ru.txix.isp.pywrapper.app.AppSpec;
 import ru.txix.isp.pywrapper.app.Application;
 import ru.txix.isp.pywrapper.app.LogbackDefaults;
 import ru.txix.isp.pywrapper.app.Warmup;
-import ru.txix.isp.pywrapper.config.LocalConfig;
-import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
 import ru.txix.isp.pywrapper.internal.LibraryVersion;
-import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
 
 /**
  * Hosts the Python service in the working directory ({@code uv run main.py}) as a module of the ISP platform:
@@ -169,7 +166,7 @@ public final class PythonWrapper {
         .or(() -> spec.remoteConfigSchema().map(RemoteConfigDeclaration.SchemaFile::new))
         .orElse(new RemoteConfigDeclaration.AnyObject());
     AppSpec app = new AppSpec(spec.version(), remoteConfig, spec.endpoints(), spec.requiredModules(),
-        options.environment(), options.workingDirectory(), pythonDefaults(options), spec.problems());
+        options.environment(), options.workingDirectory(), options, spec.problems());
     int code;
     try {
       code = new Application(app).run();
@@ -186,22 +183,5 @@ public final class PythonWrapper {
                                  List<String> requiredModules, WrapperOptions options) {
     return ModuleSpec.builder(version).remoteConfig(remoteConfig).endpoints(endpoints)
         .requiredModules(requiredModules).options(options).build();
-  }
-
-  /** The options' Python settings over the built-in ones: what {@code conf/config.yml} may still override. */
-  private static LocalConfig.PythonSettings pythonDefaults(WrapperOptions options) {
-    LocalConfig.PythonSettings builtIn = LocalConfigLoader.DEFAULT_PYTHON;
-    SupervisorSettings supervisor = builtIn.supervisor();
-    return new LocalConfig.PythonSettings(
-        options.uv().orElse(builtIn.uv()),
-        options.uvArgs().orElse(builtIn.uvArgs()),
-        options.readinessTimeout().orElse(builtIn.readinessTimeout()),
-        supervisor.toBuilder()
-            .restartDelay(options.restartDelay().orElse(supervisor.restartDelay()))
-            .startRetryDelay(options.startRetryDelay().orElse(supervisor.startRetryDelay()))
-            .stopTimeout(options.stopTimeout().orElse(supervisor.stopTimeout()))
-            .configRestartInterval(options.configRestartInterval().orElse(supervisor.configRestartInterval()))
-            .build(),
-        builtIn.inheritSocket(), builtIn.notifyReadiness());
   }
 }

@@ -58,12 +58,7 @@ final class Segment {
    * Faults left out because they hit a known defect whose fix is pending, with the test that reproduces it;
    * {@code -Dchaos.includeKnownDefects=true} puts them back (to check a fix). Keyed by profile, then fault.
    */
-  static final Map<String, Map<String, String>> KNOWN_DEFECTS = Map.of(
-      "notify", Map.of("host.kill", "with python.socket inherit, a host restarted after a SIGKILL cannot bind the "
-          + "port its orphaned child holds and exits 1 (ZeroDowntimeIT.s23, disabled until fixed)"),
-      "bind", Map.of("host.kill after a disk-full start", "a child started while the disk was full is never "
-          + "recorded, so the next host cannot reap it after a SIGKILL and never starts its own (DiskFullIT, "
-          + "disabled until fixed): SIGTERM instead"));
+  static final Map<String, Map<String, String>> KNOWN_DEFECTS = Map.of();
 
   /** A fault's second half, due later (SIGCONT, the service back, the port released…). */
   private record Pending(long dueNanos, String what, Runnable action) {

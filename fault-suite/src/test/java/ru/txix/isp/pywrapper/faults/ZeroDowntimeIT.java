@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -133,14 +132,12 @@ class ZeroDowntimeIT {
 
   /**
    * Found by the chaos runner (seed 23): with {@code python.socket: inherit} the child holds the listening socket
-   * (fd 3), so after a SIGKILL of the host its orphaned child keeps the port bound; the next host binds the port
-   * before it reaps the previous host's child (the child record), fails with "Address already in use" and exits 1
-   * — and every later start fails the same way, since nothing stops the orphan.
+   * (fd 3), so after a SIGKILL of the host its orphaned child keeps the port bound; the next host bound the port
+   * before it reaped the previous host's child (the child record), failed with "Address already in use" and exited
+   * 1 — and every later start failed the same way. The socket is now bound after the reaping.
    */
   @Test
   @Timeout(120)
-  @Disabled("defect found by the chaos runner: the host binds the inherited socket before it reaps the child a "
-      + "killed host left holding it; fixed after the supervisor and start-up refactorings land")
   void s23InheritedSocketHostKilledAndRestartedReapsTheStaleChildHoldingThePort() throws Exception {
     try (Scenario s = new Scenario(dir, "127.0.0.1:9001", "{\"v\":1}")) {
       LauncherProcess first = s.start(INHERIT);

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.Endpoint;
-import ru.txix.isp.pywrapper.config.LocalConfig;
+import ru.txix.isp.pywrapper.WrapperOptions;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
 
 /**
@@ -18,13 +18,13 @@ import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
  * @param requiredModules modules whose addresses the Python service needs
  * @param environment the process environment (the host's, unless a test passes its own)
  * @param workingDirectory the Python project's root
- * @param pythonDefaults the {@code python.*} values where {@code conf/config.yml} leaves them out
+ * @param options the {@code python.*} values where {@code conf/config.yml} and the environment leave them out
  * @param declarationProblems what is wrong with the files the module is declared in ({@code conf/module.yml}),
  *     reported with the other start-up problems
  */
 public record AppSpec(String version, RemoteConfigDeclaration remoteConfig, List<Endpoint> endpoints,
                       List<String> requiredModules, Map<String, String> environment, Path workingDirectory,
-                      LocalConfig.PythonSettings pythonDefaults, List<String> declarationProblems) {
+                      WrapperOptions options, List<String> declarationProblems) {
   public AppSpec {
     requireNonNull(version, "version");
     requireNonNull(remoteConfig, "remoteConfig");
@@ -32,7 +32,7 @@ public record AppSpec(String version, RemoteConfigDeclaration remoteConfig, List
     requiredModules = List.copyOf(requiredModules);
     environment = Map.copyOf(environment);
     requireNonNull(workingDirectory, "workingDirectory");
-    requireNonNull(pythonDefaults, "pythonDefaults");
+    requireNonNull(options, "options");
     declarationProblems = List.copyOf(declarationProblems);
   }
 }

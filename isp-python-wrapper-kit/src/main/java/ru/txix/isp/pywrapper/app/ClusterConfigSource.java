@@ -9,34 +9,31 @@ import ru.txix.isp.pywrapper.cluster.ClusterHandler;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
 import ru.txix.isp.pywrapper.cluster.ClusterSettings;
 import ru.txix.isp.pywrapper.cluster.ModuleDeclaration;
-import ru.txix.isp.pywrapper.config.HostPort;
-import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
-import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
+import ru.txix.isp.pywrapper.internal.config.RemoteConfigSink;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.supervisor.PySupervisor;
 
 /**
- * Cluster mode's remote config: the config-service session ({@link ClusterClient}). Configs go to the intake;
- * the required modules' host lists go straight to the supervisor; {@code MODULE:READY} waits for the
- * supervisor's child to accept connections. Stopping closes the session normally (1000).
+ * Cluster mode's remote config: the config-service session ({@link ClusterClient}). Configs go to the sink (the
+ * intake), which answers each with its verdict; the required modules' host lists go to the supervisor;
+ * {@code MODULE:READY} waits for the supervisor's child to accept connections. Stopping closes the session
+ * normally (1000).
  */
 final class ClusterConfigSource implements ConfigSource {
   private final List<HostPort> hosts;
   private final Supplier<ModuleDeclaration> declaration;
-  private final RemoteConfigIntake intake;
-  private final RemoteConfigStatus status;
+  private final RemoteConfigSink configs;
   private final PySupervisor supervisor;
   private final ClusterListener listener;
   private final ClusterSettings settings;
   private volatile ClusterClient client;
 
   /** {@code declaration} is built on start (a typed config's schema is generated then). */
-  ClusterConfigSource(List<HostPort> hosts, Supplier<ModuleDeclaration> declaration, RemoteConfigIntake intake,
-                      RemoteConfigStatus status, PySupervisor supervisor, ClusterListener listener,
-                      ClusterSettings settings) {
+  ClusterConfigSource(List<HostPort> hosts, Supplier<ModuleDeclaration> declaration, RemoteConfigSink configs,
+                      PySupervisor supervisor, ClusterListener listener, ClusterSettings settings) {
     this.hosts = List.copyOf(hosts);
     this.declaration = declaration;
-    this.intake = intake;
-    this.status = status;
+    this.configs = configs;
     this.supervisor = supervisor;
     this.listener = listener;
     this.settings = settings;
@@ -49,7 +46,8 @@ final class ClusterConfigSource implements ConfigSource {
 
   @Override
   public void start() {
-    ClusterClient started = new ClusterClient(hosts, declaration.get(), new Handler(), listener, settings);
+    ClusterClient started = new ClusterClient(hosts, declaration.get(), configs, new Handler(), listener,
+        settings);
     client = started;
     started.start();
   }
@@ -74,18 +72,8 @@ final class ClusterConfigSource implements ConfigSource {
     return current != null ? current.inactiveReason() : Optional.of("session inactive");
   }
 
-  /** What the session hands over. */
+  /** What the session hands to the supervisor. */
   private final class Handler implements ClusterHandler {
-    @Override
-    public boolean configReceived(String event, String data) {
-      return intake.accept(event, data);
-    }
-
-    @Override
-    public boolean validConfigInEffect() {
-      return status.validInEffect();
-    }
-
     @Override
     public void hostsReceived(String module, List<String> list) {
       supervisor.hostsReceived(module, list);

@@ -46,7 +46,36 @@ final class Lifecycle {
     }
   }
 
+  /** How the waiting thread tells time and waits for the end. */
+  interface Ticker {
+    /** The system's monotonic clock, and a timed wait on the future. */
+    Ticker SYSTEM = new Ticker() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public boolean await(CompletableFuture<?> ending, long nanos) throws InterruptedException {
+        try {
+          ending.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          return false;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("the ending never fails", e);
+        }
+        return true;
+      }
+    };
+
+    long nanoTime();
+
+    /** Waits up to {@code nanos} for {@code ending}; true if it is done. */
+    boolean await(CompletableFuture<?> ending, long nanos) throws InterruptedException;
+  }
+
   private final List<Component> components;
+  private final Ticker ticker;
   private final CompletableFuture<Ending> ending = new CompletableFuture<>();
   private final List<Component> started = new ArrayList<>();
   private final Object stopping = new Object();
@@ -63,7 +92,13 @@ final class Lifecycle {
   }
 
   Lifecycle(List<Component> components) {
+    this(components, Ticker.SYSTEM);
+  }
+
+  /** For testing: {@code ticker} is the idle tasks' time. */
+  Lifecycle(List<Component> components, Ticker ticker) {
     this.components = List.copyOf(components);
+    this.ticker = requireNonNull(ticker, "ticker");
   }
 
   /**
@@ -179,7 +214,7 @@ final class Lifecycle {
     if (idleTasks.isEmpty()) {
       return ending.join();
     }
-    long start = System.nanoTime();
+    long start = ticker.nanoTime();
     long[] due = new long[idleTasks.size()];
     for (int i = 0; i < due.length; i++) {
       due[i] = start + idleTasks.get(i).first().toNanos();
@@ -190,19 +225,18 @@ final class Lifecycle {
         next = at - next < 0 ? at : next;
       }
       try {
-        return ending.get(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        for (int i = 0; i < due.length && !ending.isDone(); i++) {
-          if (due[i] - System.nanoTime() <= 0) {
-            runIdle(idleTasks.get(i).task());
-            due[i] = System.nanoTime() + idleTasks.get(i).every().toNanos();
-          }
+        if (ticker.await(ending, Math.max(0, next - ticker.nanoTime()))) {
+          return ending.join();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return ending.join();
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("the ending never fails", e);
+      }
+      for (int i = 0; i < due.length && !ending.isDone(); i++) {
+        if (due[i] - ticker.nanoTime() <= 0) {
+          runIdle(idleTasks.get(i).task());
+          due[i] = ticker.nanoTime() + idleTasks.get(i).every().toNanos();
+        }
       }
     }
   }

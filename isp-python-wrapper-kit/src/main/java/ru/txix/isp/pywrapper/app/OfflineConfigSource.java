@@ -11,18 +11,19 @@ import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.config.ConfigException;
-import ru.txix.isp.pywrapper.config.RemoteConfigIntake;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.config.ConfigDocument;
+import ru.txix.isp.pywrapper.internal.config.RemoteConfigSink;
 import ru.txix.isp.pywrapper.internal.posix.Inotify;
 
 /**
  * Offline mode's remote config: a file, read at start and then watched; every change of its bytes is parsed
- * once and handed to the intake. On Linux the folder is watched with inotify, and the file read as soon as
- * something in it changes; elsewhere (and every second in any case) the file's size and modification time are
+ * once and handed to the sink (the intake). On Linux the folder is watched with inotify, and the file read as
+ * soon as something in it changes; elsewhere (and every second in any case) the file's size and modification time are
  * looked at every {@code pollInterval}, its bytes read when they change, and every {@value #REREAD_EVERY} looks
  * regardless (file systems with coarse timestamps).
  *
- * <p>One thread, "offline-config", does the watching; the intake runs on it (and, for the first read, on the
+ * <p>One thread, "offline-config", does the watching; the sink runs on it (and, for the first read, on the
  * thread that starts the source). (Not the JDK's watch service: it costs a thread of its own.)
  */
 final class OfflineConfigSource implements ConfigSource {
@@ -32,7 +33,7 @@ final class OfflineConfigSource implements ConfigSource {
 
   private final Path file;
   private final String displayName;
-  private final RemoteConfigIntake intake;
+  private final RemoteConfigSink configs;
   /** Every this many looks the bytes are read even if size and time are unchanged. */
   static final int REREAD_EVERY = 20;
 
@@ -50,10 +51,10 @@ final class OfflineConfigSource implements ConfigSource {
   private byte[] unparsable;
   private boolean reportedMissing;
 
-  OfflineConfigSource(Path file, String displayName, RemoteConfigIntake intake, Duration pollInterval) {
+  OfflineConfigSource(Path file, String displayName, RemoteConfigSink configs, Duration pollInterval) {
     this.file = file.toAbsolutePath().normalize();
     this.displayName = displayName;
-    this.intake = intake;
+    this.configs = configs;
     this.pollInterval = pollInterval;
   }
 
@@ -83,7 +84,7 @@ final class OfflineConfigSource implements ConfigSource {
     } catch (IOException e) {
       throw new ConfigException(displayName + ": cannot read the file: " + e, e);
     }
-    intake.accept(displayName, RemoteConfigIntake.parse(last));
+    configs.configReceived(displayName, ConfigDocument.parse(last));
     inotify = Inotify.watch(file.getParent()).orElse(null);
     thread = NamedThreads.daemon("offline-config").newThread(this::watch);
     thread.start();
@@ -151,15 +152,15 @@ final class OfflineConfigSource implements ConfigSource {
       unparsable = null;
       return;
     }
-    RemoteConfigIntake.Parsed parsed = RemoteConfigIntake.parse(current);
-    if (parsed instanceof RemoteConfigIntake.Unparsable && !Arrays.equals(current, unparsable)) {
+    ConfigDocument parsed = ConfigDocument.parse(current);
+    if (parsed instanceof ConfigDocument.Unparsable && !Arrays.equals(current, unparsable)) {
       unparsable = current; // maybe caught mid-write: look again shortly before calling it broken
       return;
     }
     unparsable = null;
     last = current;
     log.atInfo().addKeyValue("file", file.toString()).log("offline remote config changed");
-    intake.accept(displayName, parsed);
+    configs.configReceived(displayName, parsed);
   }
 
   @Override

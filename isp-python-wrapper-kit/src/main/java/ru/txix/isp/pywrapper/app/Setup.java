@@ -17,9 +17,9 @@ import ru.txix.isp.pywrapper.config.LocalConfig;
 import ru.txix.isp.pywrapper.config.LocalConfigLoader;
 import ru.txix.isp.pywrapper.config.RemoteConfigContract;
 import ru.txix.isp.pywrapper.config.RemoteConfigDeclaration;
-import ru.txix.isp.pywrapper.config.RemoteConfigOverride;
 import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
 import ru.txix.isp.pywrapper.supervisor.ConfigFile;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Everything the host reads and checks before anything starts; every problem is collected, not just the first.
@@ -30,23 +30,18 @@ final class Setup {
   final LocalConfig local;
   final ConfigPaths paths;
   final RemoteConfigContract contract;
-  final RemoteConfigOverride override;
-  final String defaultConfig;
-  /** {@code python.socket: inherit}: the listening socket the host holds for its children, else null. */
-  final InheritedSocket socket;
+  final JsonNode defaultConfig;
   /** What was accepted but deserves a line (keys ignored), one line each. */
   final List<String> warnings;
 
   private Setup(Modes modes, Path root, LocalConfig local, ConfigPaths paths, RemoteConfigContract contract,
-                RemoteConfigOverride override, String defaultConfig, InheritedSocket socket, List<String> warnings) {
+                JsonNode defaultConfig, List<String> warnings) {
     this.modes = modes;
     this.root = root;
     this.local = local;
     this.paths = paths;
     this.contract = contract;
-    this.override = override;
     this.defaultConfig = defaultConfig;
-    this.socket = socket;
     this.warnings = List.copyOf(warnings);
   }
 
@@ -69,7 +64,7 @@ final class Setup {
         spec.remoteConfig() instanceof RemoteConfigDeclaration.AnyObject ? Runnable::run : Setup::onOwnThread);
 
     LocalConfigLoader.Loaded loaded = collect(problems, () -> LocalConfigLoader.read(localPath, localName,
-        spec.environment(), !modes.offline(), spec.pythonDefaults()));
+        spec.environment(), !modes.offline(), spec.options()));
     LocalConfig local = loaded == null ? null : loaded.config();
     if (loaded != null) {
       problems.addAll(loaded.problems());
@@ -80,9 +75,7 @@ final class Setup {
     collect(problems, () -> checkEndpoints(spec.endpoints()));
     collect(problems, () -> checkProject(root, ConfigPaths.script(spec.environment())));
     RemoteConfigContract contract = contractRead.join().into(problems);
-    RemoteConfigOverride override = local == null ? null : collect(problems, () -> RemoteConfigOverride.parse(
-        local.remoteConfigOverride(), localName + ": remoteConfigOverride"));
-    String defaultConfig = null;
+    JsonNode defaultConfig = null;
     if (paths != null && !modes.offline()) {
       defaultConfig = collect(problems, () -> readDefaultConfig(paths));
     }
@@ -100,14 +93,10 @@ final class Setup {
     if (problems.isEmpty()) {
       collect(problems, () -> prepareHostFolder(paths));
     }
-    InheritedSocket socket = null;
-    if (problems.isEmpty() && local.python().inheritSocket()) {
-      socket = collect(problems, () -> InheritedSocket.bind(local.grpcInnerAddress()));
-    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Setup(modes, root, local, paths, contract, override, defaultConfig, socket, loaded.warnings());
+    return new Setup(modes, root, local, paths, contract, defaultConfig, loaded.warnings());
   }
 
   /**
@@ -203,13 +192,13 @@ final class Setup {
     return null;
   }
 
-  /** The default remote config, as written in its file (it must hold a JSON object). */
-  private static String readDefaultConfig(ConfigPaths paths) {
+  /** The default remote config, read once (it must hold a JSON object; its numbers are kept as written). */
+  private static JsonNode readDefaultConfig(ConfigPaths paths) {
     Path file = paths.defaultRemoteConfig();
     String name = paths.display(file);
-    return JsonFiles.readObjectText(file, name, "expected a JSON object").orElseThrow(
+    return JsonFiles.readObject(file, name, "expected a JSON object").orElseThrow(
         () -> new ConfigException(name + ": file not found (" + file + "); cluster mode sends it to the config "
-            + "service as the module's default config")).text();
+            + "service as the module's default config"));
   }
 
   /** The infra server's port must be free; a busy one is a start-up error, found before the child starts. */

@@ -5,7 +5,7 @@ import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import ru.txix.isp.pywrapper.config.HostPort;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 
 /**
  * The host the module advertises when {@code grpcOuterAddress.ip} is empty: the local address the system

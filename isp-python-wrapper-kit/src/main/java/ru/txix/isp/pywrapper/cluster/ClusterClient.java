@@ -23,9 +23,10 @@ import ru.txix.isp.pywrapper.cluster.SessionFailedException.Kind;
 import ru.txix.isp.pywrapper.cluster.etp.EtpClosed;
 import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
-import ru.txix.isp.pywrapper.config.HostPort;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.RepeatedFailures;
+import ru.txix.isp.pywrapper.internal.config.RemoteConfigSink;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 
 /**
@@ -62,6 +63,7 @@ public final class ClusterClient implements AutoCloseable {
 
   private final List<HostPort> hosts;
   private final ModuleDeclaration declaration;
+  private final RemoteConfigSink configs;
   private final ClusterHandler handler;
   private final ClusterListener listener;
   private final ClusterSettings settings;
@@ -76,6 +78,8 @@ public final class ClusterClient implements AutoCloseable {
   private volatile boolean active;
   /** Why no session is active, for health; read on any thread. */
   private volatile String inactive = INACTIVE;
+  /** Set once a config was accepted, in any session: a later session's rejected first config need not hold it. */
+  private volatile boolean configAccepted;
   /** The latest connection, kept after its session ends: {@link #close} waits for its socket to be gone. */
   private volatile EtpConnection connection;
 
@@ -88,22 +92,24 @@ public final class ClusterClient implements AutoCloseable {
   private final Map<HostPort, Long> lastStart = new HashMap<>();
   private final RepeatedFailures failures;
 
-  public ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, ClusterHandler handler,
-                       ClusterListener listener, ClusterSettings settings) {
-    this(hosts, declaration, handler, listener, settings, new Random(), System::nanoTime);
+  /** {@code configs} gets every config the config service sends, {@code handler} the host lists. */
+  public ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, RemoteConfigSink configs,
+                       ClusterHandler handler, ClusterListener listener, ClusterSettings settings) {
+    this(hosts, declaration, configs, handler, listener, settings, new Random(), System::nanoTime);
   }
 
   /**
    * For testing: {@code random} picks the first host ({@code nextInt(hosts)}) and the session ids;
    * {@code nanoTime} is the clock of the outage's accounting and its 30 s summaries.
    */
-  ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, ClusterHandler handler,
+  ClusterClient(List<HostPort> hosts, ModuleDeclaration declaration, RemoteConfigSink configs, ClusterHandler handler,
                 ClusterListener listener, ClusterSettings settings, Random random, LongSupplier nanoTime) {
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one config-service address is needed");
     }
     this.hosts = List.copyOf(hosts);
     this.declaration = requireNonNull(declaration, "declaration");
+    this.configs = requireNonNull(configs, "configs");
     this.handler = requireNonNull(handler, "handler");
     this.listener = requireNonNull(listener, "listener");
     this.settings = requireNonNull(settings, "settings");
@@ -170,6 +176,16 @@ public final class ClusterClient implements AutoCloseable {
     return closed;
   }
 
+  /** A session's config was accepted. */
+  void configAccepted() {
+    configAccepted = true;
+  }
+
+  /** True once a config was accepted, in this session or an earlier one: one is in effect. */
+  boolean anyConfigAccepted() {
+    return configAccepted;
+  }
+
   void connected(EtpConnection current) {
     connection = current;
     if (closed) {
@@ -200,7 +216,7 @@ public final class ClusterClient implements AutoCloseable {
       boolean wasActive;
       try {
         ConfigServiceSession session = new ConfigServiceSession(this, host, sessionId, uri(host), declaration,
-            handler, listener, settings, timers, configLane, hostsLane, quiet);
+            configs, handler, listener, settings, timers, configLane, hostsLane, quiet);
         EtpClosed ended = session.run();
         reason = ended.toString();
         normal = ended.normal();

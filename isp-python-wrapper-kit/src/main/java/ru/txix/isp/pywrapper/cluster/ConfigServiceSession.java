@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 import ru.txix.isp.pywrapper.cluster.Payloads.AddressConfiguration;
 import ru.txix.isp.pywrapper.cluster.Payloads.BackendDeclaration;
-import ru.txix.isp.pywrapper.cluster.Payloads.ConfigData;
 import ru.txix.isp.pywrapper.cluster.Payloads.MetricsAutodiscovery;
 import ru.txix.isp.pywrapper.cluster.Payloads.ModuleDependency;
 import ru.txix.isp.pywrapper.cluster.Payloads.ModuleRequirements;
@@ -25,13 +24,16 @@ import ru.txix.isp.pywrapper.cluster.etp.EtpCodec;
 import ru.txix.isp.pywrapper.cluster.etp.EtpConnection;
 import ru.txix.isp.pywrapper.cluster.etp.EtpFormatException;
 import ru.txix.isp.pywrapper.cluster.etp.EtpMessage;
-import ru.txix.isp.pywrapper.config.HostPort;
-import ru.txix.isp.pywrapper.config.SecretMasker;
+import ru.txix.isp.pywrapper.internal.config.ConfigDocument;
+import ru.txix.isp.pywrapper.internal.config.Problem;
+import ru.txix.isp.pywrapper.internal.config.RemoteConfigSink;
+import ru.txix.isp.pywrapper.internal.config.Verdict;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.json.Secrets;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One session with the config service, from connect to the end of the connection. Runs on "config-service".
@@ -51,6 +53,7 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   private final String sessionId;
   private final URI uri;
   private final ModuleDeclaration declaration;
+  private final RemoteConfigSink configs;
   private final ClusterHandler handler;
   private final ClusterListener listener;
   private final ClusterSettings settings;
@@ -59,20 +62,23 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   private final Executor hostsLane;
   private final boolean quiet;
 
-  private final CompletableFuture<Void> configSeen = new CompletableFuture<>();
+  /** The first config's verdict. */
+  private final CompletableFuture<Verdict> firstVerdict = new CompletableFuture<>();
   private final CompletableFuture<Void> configValid = new CompletableFuture<>();
   private final CompletableFuture<String> errorEvent = new CompletableFuture<>();
   private final Map<String, CompletableFuture<Void>> modules = new LinkedHashMap<>();
   private volatile boolean active;
 
   ConfigServiceSession(ClusterClient client, HostPort host, String sessionId, URI uri, ModuleDeclaration declaration,
-                       ClusterHandler handler, ClusterListener listener, ClusterSettings settings, Scheduler timers,
-                       Executor configLane, Executor hostsLane, boolean quiet) {
+                       RemoteConfigSink configs, ClusterHandler handler, ClusterListener listener,
+                       ClusterSettings settings, Scheduler timers, Executor configLane, Executor hostsLane,
+                       boolean quiet) {
     this.client = client;
     this.host = host;
     this.sessionId = sessionId;
     this.uri = uri;
     this.declaration = declaration;
+    this.configs = configs;
     this.handler = handler;
     this.listener = listener;
     this.settings = settings;
@@ -88,13 +94,12 @@ final class ConfigServiceSession implements EtpConnection.Handler {
     EtpConnection connection = connect();
     String advertised = advertisedHost();
 
-    emit(connection, ClusterEvents.MODULE_SEND_CONFIG_SCHEMA,
-        json(new ConfigData(declaration.version(), declaration.schema(), declaration.defaultConfig())));
+    emit(connection, ClusterEvents.MODULE_SEND_CONFIG_SCHEMA, configData());
     emit(connection, ClusterEvents.MODULE_SEND_REQUIREMENTS,
         json(new ModuleRequirements(declaration.requiredModules(), false)));
 
-    awaitFirstConfig(connection);
-    if (!handler.validConfigInEffect()) {
+    Verdict first = awaitFirstConfig(connection);
+    if (first instanceof Verdict.Rejected && !client.anyConfigAccepted()) {
       log.atError().addKeyValue("sessionId", sessionId).log("the remote config is invalid and no valid config is "
           + "in effect: waiting for a corrected " + ClusterEvents.CONFIG_SEND_CONFIG_CHANGED
           + " before MODULE:READY");
@@ -131,10 +136,10 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   }
 
   /** The service pushes the config before it acknowledges the schema: without one in time, this host is no use. */
-  private void awaitFirstConfig(EtpConnection connection) throws SessionFailedException {
+  private Verdict awaitFirstConfig(EtpConnection connection) throws SessionFailedException {
     String event = ClusterEvents.CONFIG_SEND_CONFIG_WHEN_CONNECTED;
     try {
-      await(connection, configSeen, settings.configTimeout(), "await '" + event + "' event");
+      return await(connection, firstVerdict, settings.configTimeout(), "await '" + event + "' event");
     } catch (SessionFailedException e) {
       if (e.getCause() instanceof TimeoutException) {
         throw new SessionFailedException(SessionFailedException.Kind.CONFIG_TIMEOUT, "no " + event + " within "
@@ -170,12 +175,33 @@ final class ConfigServiceSession implements EtpConnection.Handler {
   }
 
   /**
-   * Sends {@code event} and awaits its acknowledgement; anything but {@code ok} is a refusal (the service's
-   * handler failed: e.g. a node without a raft leader, or a default config missing variables) and ends the
-   * session, whose step would otherwise wait for what will not come.
+   * {@code MODULE:SEND_CONFIG_SCHEMA}'s data, isp-kit's {@code ConfigData}: {@code version}, {@code schema},
+   * {@code config} (the default config), the two trees as read, numbers as written.
    */
+  private ObjectNode configData() {
+    ObjectNode data = JsonValues.object().put("version", declaration.version());
+    data.set("schema", declaration.schema());
+    data.set("config", declaration.defaultConfig());
+    return data;
+  }
+
+  /** Sends a payload that may hold secrets: logged masked. */
+  private void emit(EtpConnection connection, String event, ObjectNode payload) throws SessionFailedException {
+    emit(connection, event, JsonValues.text(payload), Secrets.mask(payload));
+  }
+
   private void emit(EtpConnection connection, String event, String data) throws SessionFailedException {
-    step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("data", forLog(event, data))
+    emit(connection, event, data, EtpCodec.quote(data));
+  }
+
+  /**
+   * Sends {@code event} ({@code logged} is how its data is logged) and awaits its acknowledgement; anything but
+   * {@code ok} is a refusal (the service's handler failed: e.g. a node without a raft leader, or a default config
+   * missing variables) and ends the session, whose step would otherwise wait for what will not come.
+   */
+  private void emit(EtpConnection connection, String event, String data, Object logged)
+      throws SessionFailedException {
+    step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).addKeyValue("data", logged)
         .log("send event");
     String response = await(connection, connection.emitWithAck(event, data, settings.ackTimeout()), null,
         "emit '" + event + "'");
@@ -293,19 +319,22 @@ final class ConfigServiceSession implements EtpConnection.Handler {
         + error.getMessage());
   }
 
+  /** Parses the config (once, here), hands it to the sink and keeps its verdict. */
   private void applyConfig(String event, String data) {
+    Verdict verdict;
     try {
       step().addKeyValue("sessionId", sessionId).addKeyValue("event", event).log("remote config applying...");
-      if (handler.configReceived(event, data)) {
-        step().addKeyValue("sessionId", sessionId).log("remote config successfully applied");
-      }
+      verdict = configs.configReceived(event, ConfigDocument.parse(data));
     } catch (RuntimeException e) {
       log.atError().setCause(e).addKeyValue("sessionId", sessionId).log("handle event " + event);
+      verdict = new Verdict.Rejected(List.of(new Problem("", "not handled: " + e)));
     }
-    configSeen.complete(null);
-    if (handler.validConfigInEffect()) {
+    if (verdict instanceof Verdict.Accepted) {
+      client.configAccepted();
       configValid.complete(null);
+      step().addKeyValue("sessionId", sessionId).log("remote config successfully applied");
     }
+    firstVerdict.complete(verdict);
   }
 
   private void applyHosts(String module, String data) {
@@ -328,18 +357,6 @@ final class ConfigServiceSession implements EtpConnection.Handler {
 
   private static String moduleOf(String event) {
     return event.substring(0, event.length() - ClusterEvents.MODULE_CONNECTED_SUFFIX.length());
-  }
-
-  private static Object forLog(String event, String data) {
-    if (!ClusterEvents.carriesConfig(event)) {
-      return EtpCodec.quote(data);
-    }
-    try {
-      JsonNode parsed = JsonValues.read(data);
-      return parsed != null && parsed.isObject() ? SecretMasker.mask(parsed) : EtpCodec.quote(data);
-    } catch (JacksonException e) {
-      return EtpCodec.quote(data);
-    }
   }
 
   private static String json(Object payload) {

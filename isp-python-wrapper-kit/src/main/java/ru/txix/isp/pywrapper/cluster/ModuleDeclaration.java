@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.Endpoint;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What the module tells the config service about itself.
@@ -17,12 +18,12 @@ import ru.txix.isp.pywrapper.Endpoint;
  * @param outerIp the advertised host; empty to detect the local address towards the config service
  * @param outerPort the advertised port ({@code grpcOuterAddress.port})
  * @param metrics metrics autodiscovery, or null when disabled
- * @param schema the remote config's JSON schema (JSON text)
- * @param defaultConfig the default remote config (JSON text)
+ * @param schema the remote config's JSON schema
+ * @param defaultConfig the default remote config (a JSON object)
  */
 public record ModuleDeclaration(String moduleName, String version, String libVersion, List<Endpoint> endpoints,
                                 List<String> requiredModules, String outerIp, int outerPort, Metrics metrics,
-                                String schema, String defaultConfig) {
+                                JsonNode schema, JsonNode defaultConfig) {
   public ModuleDeclaration {
     requireNonNull(moduleName, "moduleName");
     requireNonNull(version, "version");

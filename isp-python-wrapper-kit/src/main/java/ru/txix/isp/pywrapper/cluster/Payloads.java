@@ -2,7 +2,6 @@ package ru.txix.isp.pywrapper.cluster;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.util.List;
 import java.util.Map;
 import ru.txix.isp.pywrapper.Endpoint;
@@ -13,12 +12,6 @@ import ru.txix.isp.pywrapper.Endpoint;
  */
 public final class Payloads {
   private Payloads() {
-  }
-
-  /** {@code MODULE:SEND_CONFIG_SCHEMA}: {@code schema} and {@code config} are embedded verbatim. */
-  @JsonPropertyOrder({"version", "schema", "config"})
-  @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record ConfigData(String version, @JsonRawValue String schema, @JsonRawValue String config) {
   }
 
   /** {@code MODULE:SEND_REQUIREMENTS}. */

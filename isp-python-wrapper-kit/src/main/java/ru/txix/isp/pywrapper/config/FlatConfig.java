@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import ru.txix.isp.pywrapper.internal.OneLine;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,11 +25,17 @@ import tools.jackson.databind.JsonNode;
  * problem of the file is found in one pass.
  */
 final class FlatConfig {
-  /** Keys whose YAML mapping value is kept whole, as JSON text, rather than flattened. */
-  private static final String KEEP_AS_JSON = "remoteconfigoverride";
+  /** Keys whose YAML mapping value is kept whole, as a tree, rather than flattened. */
+  private static final String KEEP_AS_TREE = "remoteconfigoverride";
 
-  /** A value, where it came from, and its key as written there. */
-  private record Value(String text, String origin, String spelling) {
+  /**
+   * A value, where it came from, and its key as written there; {@code tree} is a YAML mapping kept whole (its
+   * {@code text} then empty), else null.
+   */
+  private record Value(String text, String origin, String spelling, JsonNode tree) {
+    Value(String text, String origin, String spelling) {
+      this(text, origin, spelling, null);
+    }
   }
 
   /** A key as given: its spelling, and whether it came from the file or a variable with the prefix. */
@@ -71,8 +79,8 @@ final class FlatConfig {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return;
     }
-    if (node.isObject() && path.equals(KEEP_AS_JSON)) {
-      values.put(path, new Value(JsonValues.text(node), file, spelling));
+    if (node.isObject() && path.equals(KEEP_AS_TREE)) {
+      values.put(path, new Value("", file, spelling, node));
     } else if (node.isObject()) {
       node.properties().forEach(e -> flatten(join(path, e.getKey().toLowerCase(Locale.ROOT)),
           join(spelling, e.getKey()), e.getValue()));
@@ -100,6 +108,25 @@ final class FlatConfig {
       problem(key, "required key is missing");
     }
     return value.orElse("");
+  }
+
+  /**
+   * A JSON value: a YAML mapping kept whole, or a text (in the file or a variable) parsed as JSON once, its numbers
+   * as written; invalid JSON is recorded as a problem. Empty when absent or blank.
+   */
+  Optional<JsonNode> json(String key) {
+    Value value = values.get(normal(key));
+    if (value != null && value.tree() != null) {
+      return Optional.of(value.tree());
+    }
+    return string(key).filter(s -> !s.isBlank()).flatMap(s -> {
+      try {
+        return Optional.of(JsonValues.read(s));
+      } catch (JacksonException e) {
+        problem(key, "invalid JSON: " + OneLine.of(e.getOriginalMessage()));
+        return Optional.empty();
+      }
+    });
   }
 
   Optional<Integer> integer(String key) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.OneLine;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -15,18 +16,14 @@ public final class JsonFiles {
   private JsonFiles() {
   }
 
-  /** A file's text and the JSON object it holds. */
-  public record Text(String text, JsonNode node) {
-  }
-
   /**
-   * The object in {@code file}, with the file's text, or empty when the file does not exist.
+   * The object in {@code file}, or empty when the file does not exist.
    *
    * @param name how errors name the file, e.g. {@code conf/default_remote_config.json}
    * @param notAnObject the problem to report when the JSON is not an object
    * @throws ConfigException when the file cannot be read, is not JSON, or is not an object
    */
-  public static Optional<Text> readObjectText(Path file, String name, String notAnObject) {
+  public static Optional<JsonNode> readObject(Path file, String name, String notAnObject) {
     String text;
     try {
       text = Files.readString(file);
@@ -46,6 +43,6 @@ public final class JsonFiles {
     if (node == null || !node.isObject()) {
       throw new ConfigException(name + ": " + notAnObject);
     }
-    return Optional.of(new Text(text, node));
+    return Optional.of(node);
   }
 }

@@ -3,8 +3,9 @@ package ru.txix.isp.pywrapper.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
-import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
+import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 
 /**
  * The local config ({@code conf/config.yml} plus environment overrides), with defaults applied. Keys and
@@ -15,7 +16,7 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
  *     empty in offline mode when not set
  * @param grpcInnerAddress where the Python child listens ({@code BINDING_ADDRESS})
  * @param grpcOuterAddress what is advertised to the platform ({@code ip} empty = detect)
- * @param remoteConfigOverride JSON object merged into every remote config, or null
+ * @param remoteConfigOverride the JSON object merged into every remote config ({@link RemoteConfigOverride#NONE}: none)
  * @param remoteConfigReceiverTimeout limit for applying one remote config (5 s)
  * @param defaultRemoteConfigPath the default remote config file, or null for the default location
  * @param remoteConfigPath the offline remote config file, or null for the default location
@@ -26,7 +27,7 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorSettings;
  * @param python how the Python child is run
  */
 public record LocalConfig(String moduleName, List<HostPort> configServiceAddress, BindingAddress grpcInnerAddress,
-                          OuterAddress grpcOuterAddress, String remoteConfigOverride,
+                          OuterAddress grpcOuterAddress, RemoteConfigOverride remoteConfigOverride,
                           Duration remoteConfigReceiverTimeout, String defaultRemoteConfigPath,
                           String remoteConfigPath, int infraServerPort, boolean infraServerPortSet,
                           Duration healthcheckHandlerTimeout,
@@ -53,16 +54,35 @@ public record LocalConfig(String moduleName, List<HostPort> configServiceAddress
    * @param uvArgs arguments between {@code uv run} and the script, e.g. {@code [--frozen]}
    * @param readinessTimeout cluster mode: longest wait for the child to accept before MODULE:READY (60 s)
    * @param supervisor the supervisor's timings and limits (restart back-off, stop timeout, start timeout,
-   *     liveness…)
+   *     liveness…) as set
    * @param inheritSocket {@code python.socket: inherit}: the host binds {@code BINDING_ADDRESS} and hands the
    *     listening socket to every child as fd 3 ({@code bind}, the default: the child binds it itself)
    * @param notifyReadiness {@code python.readiness: notify}: a child is ready when it sends {@code READY=1} to
    *     {@code NOTIFY_SOCKET} ({@code connect}, the default: when its socket listens)
    */
   public record PythonSettings(String uv, List<String> uvArgs, Duration readinessTimeout,
-                               SupervisorSettings supervisor, boolean inheritSocket, boolean notifyReadiness) {
+                               SupervisorKeys supervisor, boolean inheritSocket, boolean notifyReadiness) {
     public PythonSettings {
       uvArgs = List.copyOf(uvArgs);
     }
+  }
+
+  /**
+   * The supervisor's keys ({@code python.restartDelay} …) as set — in the file, the environment or the
+   * {@code WrapperOptions} — each empty where none sets it: the supervisor's own default applies then.
+   *
+   * @param restartOnStartTimeout {@code python.startTimeoutAction}: true for {@code restart}, false for
+   *     {@code warn}
+   */
+  public record SupervisorKeys(Optional<Duration> restartDelay, Optional<Duration> restartDelayMax,
+                               Optional<Duration> backoffResetAfter, Optional<Integer> maxRestarts,
+                               Optional<Duration> startRetryDelay, Optional<Duration> stopTimeout,
+                               Optional<Duration> configRestartInterval, Optional<Duration> startTimeout,
+                               Optional<Boolean> restartOnStartTimeout, Liveness liveness) {
+  }
+
+  /** {@code python.liveness.*} as set; no {@code path}: no liveness check. */
+  public record Liveness(Optional<String> path, Optional<Duration> period, Optional<Duration> timeout,
+                         Optional<Integer> failureThreshold) {
   }
 }

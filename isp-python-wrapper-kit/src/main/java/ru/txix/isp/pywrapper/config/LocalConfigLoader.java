@@ -9,8 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.WrapperOptions;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads the local config: YAML file, then environment overrides, then defaults and checks. See
@@ -19,9 +22,6 @@ import tools.jackson.databind.JsonNode;
 public final class LocalConfigLoader {
   /** Environment variable: prefix that environment overrides must carry (may be empty). */
   public static final String ENV_PREFIX_VARIABLE = "APP_CONFIG_ENV_PREFIX";
-
-  /** The built-in {@code python.*} values. */
-  public static final LocalConfig.PythonSettings DEFAULT_PYTHON = PythonKeys.DEFAULTS;
 
   private LocalConfigLoader() {
   }
@@ -35,13 +35,13 @@ public final class LocalConfigLoader {
    */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
                                  boolean clusterMode) {
-    return load(file, displayName, environment, clusterMode, DEFAULT_PYTHON);
+    return load(file, displayName, environment, clusterMode, WrapperOptions.DEFAULTS);
   }
 
-  /** As above; {@code pythonDefaults} fill the {@code python.*} keys the file and the environment leave out. */
+  /** As above; {@code options} fill the {@code python.*} keys the file and the environment leave out. */
   public static LocalConfig load(Path file, String displayName, Map<String, String> environment,
-                                 boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
-    Loaded loaded = read(file, displayName, environment, clusterMode, pythonDefaults);
+                                 boolean clusterMode, WrapperOptions options) {
+    Loaded loaded = read(file, displayName, environment, clusterMode, options);
     if (loaded.config() == null) {
       throw new ConfigException(loaded.problems());
     }
@@ -67,7 +67,7 @@ public final class LocalConfigLoader {
    * @throws ConfigException only when the file itself cannot be read or parsed
    */
   public static Loaded read(Path file, String displayName, Map<String, String> environment,
-                            boolean clusterMode, LocalConfig.PythonSettings pythonDefaults) {
+                            boolean clusterMode, WrapperOptions options) {
     FlatConfig config = FlatConfig.of(displayName, readYaml(file, displayName), environment,
         environment.getOrDefault(ENV_PREFIX_VARIABLE, ""));
     ConfigKeys.check(config);
@@ -90,8 +90,14 @@ public final class LocalConfigLoader {
         config.string("metricsAutodiscovery.address").orElse("").strip(),
         config.map("metricsAutodiscovery.additionalLabels"));
 
-    LocalConfig.PythonSettings python = PythonKeys.read(config, pythonDefaults);
-    String override = config.string("remoteConfigOverride").filter(s -> !s.isBlank()).orElse(null);
+    LocalConfig.PythonSettings python = PythonKeys.read(config, options);
+    RemoteConfigOverride override = config.json("remoteConfigOverride").flatMap(node -> {
+      if (!node.isObject()) {
+        config.problem("remoteConfigOverride", "must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+        return Optional.empty();
+      }
+      return Optional.of(RemoteConfigOverride.of((ObjectNode) node));
+    }).orElse(RemoteConfigOverride.NONE);
     Duration receiverTimeout = positive(config, "remoteConfigReceiverTimeout", Duration.ofSeconds(5));
     Duration healthTimeout = positive(config, "healthcheckHandlerTimeout", Duration.ofSeconds(1));
 

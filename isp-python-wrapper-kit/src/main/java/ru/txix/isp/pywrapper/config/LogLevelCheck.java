@@ -3,6 +3,7 @@ package ru.txix.isp.pywrapper.config;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import ru.txix.isp.pywrapper.internal.config.Problem;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -13,19 +13,21 @@ import tools.jackson.databind.node.ObjectNode;
  * validator every config passes, and the declared fields for the key-case warning — resolved from a
  * {@link RemoteConfigDeclaration}.
  *
- * <p>A schema file is read and checked against its draft's meta-schema when resolved (a start-up error names
- * the file, the JSON pointer and the problem) and sent as written. A type's schema is generated on first use.
+ * <p>A schema file is read once and checked against its draft's meta-schema when resolved (a start-up error names
+ * the file, the JSON pointer and the problem); its numbers are sent as written. A type's schema is generated on
+ * first use.
  */
 public final class RemoteConfigContract {
   /** The title of every schema the host sends (isp-kit's). */
   public static final String ROOT_TITLE = "Remote config";
-  private final Supplier<String> schemaText;
+  private final Supplier<JsonNode> schemaSource;
   private final RemoteConfigValidator validator;
   private final KeyCaseCheck keyCase;
-  private String schema;
+  private JsonNode schema;
 
-  private RemoteConfigContract(Supplier<String> schemaText, RemoteConfigValidator validator, KeyCaseCheck keyCase) {
-    this.schemaText = schemaText;
+  private RemoteConfigContract(Supplier<JsonNode> schemaSource, RemoteConfigValidator validator,
+                               KeyCaseCheck keyCase) {
+    this.schemaSource = schemaSource;
     this.validator = validator;
     this.keyCase = keyCase;
   }
@@ -40,25 +42,24 @@ public final class RemoteConfigContract {
     requireNonNull(declaration, "declaration");
     if (declaration instanceof RemoteConfigDeclaration.Typed typed) {
       Class<?> type = typed.type();
-      return new RemoteConfigContract(() -> JsonValues.text(RemoteConfigSchema.of(type)),
+      return new RemoteConfigContract(() -> RemoteConfigSchema.of(type),
           new TypedConfigValidator<>(type), new KeyCaseCheck(() -> RemoteConfigSchema.of(type)));
     }
     if (declaration instanceof RemoteConfigDeclaration.SchemaFile file) {
       Path path = root.resolve(file.file());
-      JsonFiles.Text text = JsonFiles.readObjectText(path, displayName, "a JSON schema must be a JSON object")
+      JsonNode schema = JsonFiles.readObject(path, displayName, "a JSON schema must be a JSON object")
           .orElseThrow(() -> new ConfigException(displayName + ": file not found (" + path + ")"));
-      SchemaValidator validator = SchemaValidator.of(text.node(), displayName);
-      return new RemoteConfigContract(text::text, validator, new KeyCaseCheck(text::node));
+      SchemaValidator validator = SchemaValidator.of(schema, displayName);
+      return new RemoteConfigContract(() -> schema, validator, new KeyCaseCheck(() -> schema));
     }
     ObjectNode anyObject = JsonValues.object().put("type", "object").put("title", ROOT_TITLE);
-    String any = JsonValues.text(anyObject);
-    return new RemoteConfigContract(() -> any, RemoteConfigValidator.NONE, KeyCaseCheck.NONE);
+    return new RemoteConfigContract(() -> anyObject, RemoteConfigValidator.NONE, KeyCaseCheck.NONE);
   }
 
-  /** The JSON schema sent to the config service (JSON text). */
-  public synchronized String schema() {
+  /** The JSON schema sent to the config service; not to be changed. */
+  public synchronized JsonNode schema() {
     if (schema == null) {
-      schema = schemaText.get();
+      schema = schemaSource.get();
     }
     return schema;
   }
@@ -69,10 +70,5 @@ public final class RemoteConfigContract {
 
   public KeyCaseCheck keyCase() {
     return keyCase;
-  }
-
-  /** For tests: parses the schema sent. */
-  JsonNode schemaNode() {
-    return JsonValues.read(schema());
   }
 }

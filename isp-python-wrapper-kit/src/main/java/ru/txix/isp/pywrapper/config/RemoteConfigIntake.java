@@ -4,23 +4,25 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.txix.isp.pywrapper.internal.json.JsonValues;
-import tools.jackson.core.JacksonException;
+import ru.txix.isp.pywrapper.internal.config.ConfigDocument;
+import ru.txix.isp.pywrapper.internal.config.Problem;
+import ru.txix.isp.pywrapper.internal.config.RemoteConfigSink;
+import ru.txix.isp.pywrapper.internal.config.Verdict;
+import ru.txix.isp.pywrapper.internal.json.Secrets;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The one path of a remote config, from what arrived (a config-service event or the offline file) to the
- * Python child: parsed once without loss, merged with {@code remoteConfigOverride}, checked (the declared type
- * or schema, and {@code logLevel}), logged once with secrets masked, and handed to the {@link Target}. An
- * invalid config is reported field by field and changes nothing: the child keeps its previous config. Never
- * throws for bad input.
+ * The one path of a remote config, from where it arrived (a config-service session or the offline file, each of
+ * which parsed it once, {@link ConfigDocument}) to the Python child: merged with {@code remoteConfigOverride},
+ * checked (the declared type or schema, and {@code logLevel}), logged once with secrets masked, and handed to the
+ * {@link Target}; the answer is the {@link Verdict}. An invalid config is reported field by field and changes
+ * nothing: the child keeps its previous config. Never throws for bad input.
  *
  * <p>Called on one thread at a time (the cluster client's config lane, or the offline watcher).
  */
-public final class RemoteConfigIntake {
+public final class RemoteConfigIntake implements RemoteConfigSink {
   private static final Logger log = LoggerFactory.getLogger(RemoteConfigIntake.class);
 
   /** Where accepted configs go. */
@@ -31,18 +33,6 @@ public final class RemoteConfigIntake {
      * @param logLevel its {@code logLevel}, lower-cased, if it sets one
      */
     void configAccepted(JsonNode config, Optional<String> logLevel);
-  }
-
-  /** A parsed document: a JSON object, or why it is not one. */
-  public sealed interface Parsed {
-  }
-
-  /** A JSON object. */
-  public record Document(JsonNode config) implements Parsed {
-  }
-
-  /** Not a JSON object; {@code reason} says why. */
-  public record Unparsable(String reason) implements Parsed {
   }
 
   private final RemoteConfigOverride override;
@@ -60,44 +50,22 @@ public final class RemoteConfigIntake {
     this.target = requireNonNull(target, "target");
   }
 
-  /** Parses {@code text} as a config document. */
-  public static Parsed parse(String text) {
-    try {
-      return document(JsonValues.read(text));
-    } catch (JacksonException e) {
-      return unparsable(e);
-    }
-  }
-
-  /** Parses {@code bytes} (UTF-8) as a config document. */
-  public static Parsed parse(byte[] bytes) {
-    try {
-      return document(JsonValues.read(bytes));
-    } catch (JacksonException e) {
-      return unparsable(e);
-    }
-  }
-
-  /** Takes a config that arrived as text from {@code source}; true if it was accepted. */
-  public boolean accept(String source, String text) {
-    return accept(source, parse(text));
-  }
-
-  /** Takes a parsed config from {@code source}; true if it was accepted. */
-  public boolean accept(String source, Parsed parsed) {
-    if (parsed instanceof Unparsable unparsable) {
+  @Override
+  public Verdict configReceived(String source, ConfigDocument document) {
+    if (document instanceof ConfigDocument.Unparsable unparsable) {
       reject(source, unparsable.reason());
-      return false;
+      return new Verdict.Rejected(List.of(new Problem("", unparsable.reason())));
     }
-    JsonNode merged = override.apply(((Document) parsed).config());
+    JsonNode merged = override.apply(((ConfigDocument.Json) document).config());
     List<Problem> problems = validator.problems(merged);
     if (!problems.isEmpty()) {
-      reject(source, "invalid config: " + problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
-      return false;
+      Verdict.Rejected rejected = new Verdict.Rejected(problems);
+      reject(source, "invalid config: " + rejected.reason());
+      return rejected;
     }
     Optional<String> level = LogLevelCheck.levelOf(merged);
     log.atInfo().addKeyValue("source", source).addKeyValue("logLevel", level.orElse(""))
-        .addKeyValue("config", SecretMasker.mask(merged)).log("remote config accepted");
+        .addKeyValue("config", Secrets.mask(merged)).log("remote config accepted");
     status.accepted();
     target.configAccepted(merged, level);
     List<String> mismatches = keyCase.mismatches(merged);
@@ -105,7 +73,7 @@ public final class RemoteConfigIntake {
       log.atWarn().addKeyValue("source", source).log("remote config keys differ from the declared fields only in "
           + "case (accepted; the Python service reads the keys as written): " + String.join(", ", mismatches));
     }
-    return true;
+    return Verdict.ACCEPTED;
   }
 
   private void reject(String source, String reason) {
@@ -114,21 +82,5 @@ public final class RemoteConfigIntake {
     log.atError().addKeyValue("source", source).log("remote config rejected (" + source + "): " + reason
         + (previous ? "; the python service keeps running on its previous config"
             : "; no valid config yet, the python service is not started"));
-  }
-
-  private static Parsed document(JsonNode node) {
-    if (node == null || node.isMissingNode()) {
-      return new Unparsable("empty document: expected a JSON object");
-    }
-    if (!node.isObject()) {
-      return new Unparsable("expected a JSON object, got " + node.getNodeType().name().toLowerCase());
-    }
-    return new Document(node);
-  }
-
-  private static Unparsable unparsable(JacksonException e) {
-    return new Unparsable("invalid JSON: " + OneLine.of(e.getOriginalMessage())
-        + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-        + e.getLocation().getColumnNr()));
   }
 }

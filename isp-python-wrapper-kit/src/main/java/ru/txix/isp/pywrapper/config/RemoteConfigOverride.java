@@ -2,22 +2,20 @@ package ru.txix.isp.pywrapper.config;
 
 import java.util.Map;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code remoteConfigOverride}: a JSON object laid over every remote config, leaf by leaf (isp-kit's
- * {@code ~}-flatten merge). A leaf of the override replaces the leaf at the same path; everything else of the
+ * {@code remoteConfigOverride}: a JSON object (read once with the local config) laid over every remote config,
+ * leaf by leaf (isp-kit's {@code ~}-flatten merge). A leaf of the override replaces the leaf at the same path; everything else of the
  * config stays. Object keys are single path segments even when they contain dots
  * ({@code {"map.key.1":"x"}} touches only that key); arrays merge element by element, by index. Nothing is
  * ever deleted. Unlike the Go original, numbers keep their exact text and empty objects and arrays survive.
  */
 public final class RemoteConfigOverride {
   /** No override: {@link #apply} returns its input. */
-  public static final RemoteConfigOverride NONE = new RemoteConfigOverride(null);
-
+  public static final RemoteConfigOverride NONE = new RemoteConfigOverride(JsonValues.object());
 
   private final ObjectNode override;
 
@@ -25,30 +23,24 @@ public final class RemoteConfigOverride {
     this.override = override;
   }
 
-  /**
-   * Parses the override text ({@code null} or blank means none).
-   *
-   * @param origin how errors name the setting, e.g. {@code conf/config.yml: remoteConfigOverride}
-   * @throws ConfigException if it is not a JSON object
-   */
-  public static RemoteConfigOverride parse(String text, String origin) {
-    if (text == null || text.isBlank()) {
-      return NONE;
-    }
-    JsonNode node;
-    try {
-      node = JsonValues.read(text);
-    } catch (JacksonException e) {
-      throw new ConfigException(origin + ": invalid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (!node.isObject()) {
-      throw new ConfigException(origin + ": must be a JSON object, got " + node.getNodeType().name().toLowerCase());
-    }
-    return new RemoteConfigOverride((ObjectNode) node);
+  /** The override {@code tree} (a copy is kept). */
+  public static RemoteConfigOverride of(ObjectNode tree) {
+    return tree.isEmpty() ? NONE : new RemoteConfigOverride(tree.deepCopy());
   }
 
   public boolean isEmpty() {
-    return override == null || override.isEmpty();
+    return override.isEmpty();
+  }
+
+  /** The override as a JSON object (a copy). */
+  public ObjectNode tree() {
+    return override.deepCopy();
+  }
+
+  /** Never the override's values: they may be secrets. */
+  @Override
+  public String toString() {
+    return "RemoteConfigOverride[" + override.size() + " keys]";
   }
 
   /** The merged config; {@code config} itself is not changed. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ru.txix.isp.pywrapper.internal.config.Problem;
 import tools.jackson.databind.JsonNode;
 
 /** Checks a merged remote config; each problem names the field and says why. */

@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import ru.txix.isp.pywrapper.internal.OneLine;
+import ru.txix.isp.pywrapper.internal.config.Problem;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -24,6 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
+import ru.txix.isp.pywrapper.internal.OneLine;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

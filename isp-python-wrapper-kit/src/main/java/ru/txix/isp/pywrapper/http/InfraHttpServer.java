@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ru.txix.isp.pywrapper.config.ConfigException;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.node.ObjectNode;
@@ -61,24 +59,16 @@ public final class InfraHttpServer implements AutoCloseable {
   /**
    * Binds and starts.
    *
-   * @throws ConfigException when the port cannot be bound (one line naming the port and why)
+   * @throws IOException when the port cannot be bound ({@link java.net.BindException} when it is taken)
    */
   public static InfraHttpServer start(int port, HealthRegistry health, Duration healthTimeout, HealthCheck liveness,
                                       HealthCheck readiness, Supplier<PrometheusRegistry> metrics,
-                                      Supplier<String> supervisorJson) {
+                                      Supplier<String> supervisorJson) throws IOException {
     // A client that sends half a request and stops must not hold a worker: bound request and response times
     // (seconds; the JDK's server reads these once, and only where the application set nothing).
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "5");
     System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "10");
-    HttpServer server;
-    try {
-      server = HttpServer.create(new InetSocketAddress(port), 64);
-    } catch (BindException e) {
-      throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e.getMessage()
-          + " (set infraServerPort to a free port)", e);
-    } catch (IOException e) {
-      throw new ConfigException("infraServerPort " + port + ": cannot listen: " + e, e);
-    }
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 64);
     InfraHttpServer infra = new InfraHttpServer(server);
     server.createContext(HEALTH_PATH, exchange -> infra.health(exchange, health, healthTimeout));
     server.createContext(LIVENESS_PATH, exchange -> probe(exchange, liveness, "DOWN"));

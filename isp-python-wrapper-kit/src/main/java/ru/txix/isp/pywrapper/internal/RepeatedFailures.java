@@ -72,6 +72,11 @@ public final class RepeatedFailures {
     return Optional.of(recovery);
   }
 
+  /** {@code 1 failed attempt}, {@code 2 failed attempts}: a count and its noun, in the plural unless 1. */
+  public static String count(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+
   /** True while failures are being repeated (after the first). */
   public boolean failing() {
     return failures > 0;

@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import java.util.List;
 import java.util.Map;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 
 /**
  * Gets the host lists of required modules to the running child ({@code POST /receive_module_addresses}).

@@ -3,10 +3,10 @@ package ru.txix.isp.pywrapper.supervisor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
 

@@ -5,20 +5,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.RepeatedFailures;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import ru.txix.isp.pywrapper.internal.posix.ProcTable;
 import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
 import ru.txix.isp.pywrapper.internal.posix.Signal;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -27,9 +31,10 @@ import tools.jackson.databind.JsonNode;
  * pid, process group, start time and {@code PYWRAPPER_CHILD_ID} — so that a host that was SIGKILLed (its
  * child's group outlives it) can reap the orphans on its next start.
  *
- * <p>Writing happens on a thread of its own ("py-child-record"), off the restart path; the removal at the end of
- * a stop, after the queued writes, on the caller's thread; reaping runs on the caller's thread, before the first
- * child starts.
+ * <p>Writing and removing happen on a thread of its own ("py-child-record"), off the supervisor's thread, in the
+ * order asked for; only the newest wish counts (a record of the current child, or none). A write that fails — a
+ * full disk — is retried every {@value #RETRY_SECONDS} s until it is written or superseded: a child started then is
+ * still recorded once space is back. Reaping runs on the caller's thread, before the first child starts.
  *
  * <p>Reaping kills only what is verifiably the old child: the recorded leader if it still exists with the
  * recorded start time (a recycled pid has another), its process group, and on Linux every live process
@@ -37,62 +42,87 @@ import tools.jackson.databind.JsonNode;
  */
 final class ChildRecord {
   private static final Logger log = LoggerFactory.getLogger(ChildRecord.class);
+  static final long RETRY_SECONDS = 1;
 
-  private static final ExecutorService WRITER =
-      NamedThreads.pool("py-child-record", 1);
+  /** The default writer: one daemon thread, ended when idle. */
+  static final ExecutorService WRITER = NamedThreads.pool("py-child-record", 1);
 
   private final Path file;
-  /** This record's writes and removals queued on the writer's thread and not yet done. */
-  private final AtomicInteger queued = new AtomicInteger();
+  private final Executor writer;
+  private final Scheduler retries;
+  /** What the file should say: the child to record, or null for no file. Written by the caller, read by the writer. */
+  private volatile ChildProcess wanted;
+  // Confined to the writer's thread.
+  private final RepeatedFailures failures;
+  /** True while a failed write's retry is due (one at a time; it writes whatever is wanted then). */
+  private boolean retryDue;
 
-  ChildRecord(Path file) {
+  /** {@code writer} runs the writes and removals in order; {@code retries} times a failed write's next attempt. */
+  ChildRecord(Path file, Executor writer, Scheduler retries) {
     this.file = file.toAbsolutePath().normalize();
+    this.writer = writer;
+    this.retries = retries;
+    this.failures = new RepeatedFailures(RepeatedFailures.DEFAULT_INTERVAL, retries::nanoTime);
   }
 
-  /** Records {@code child} in the background. */
+  /** Records {@code child} in the background, retried until written (or superseded). */
   void writeLater(ChildProcess child) {
-    queue(() -> write(child));
+    wanted = child;
+    writer.execute(this::bringUpToDate);
   }
 
   /**
-   * Removes the record now, after any write still queued: for the end of a stop, where the writer's thread
-   * (ended when idle) would have to be started again just for this.
+   * Removes the record in the background, after the writes asked for before (none is retried after it); the
+   * future completes once it is gone — for the end of a stop, which the host's exit may follow at once.
    */
-  void clearNow() {
-    if (queued.get() > 0) {
-      flush();
-    }
-    clear();
-  }
-
-  private void queue(Runnable task) {
-    queued.incrementAndGet();
-    WRITER.execute(() -> {
-      try {
-        task.run();
-      } finally {
-        queued.decrementAndGet();
-      }
-    });
-  }
-
-  /** Waits until the queued writes are done (at most a second). */
-  void flush() {
-    try {
-      WRITER.submit(() -> { }).get(1, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.debug("child record not flushed: {}", e.toString());
-    }
+  CompletableFuture<Void> clearLater() {
+    wanted = null;
+    return CompletableFuture.runAsync(this::bringUpToDate, writer);
   }
 
   Path path() {
     return file;
   }
 
-  /** Records {@code child} (it has a child id and a start time; otherwise nothing is recorded). */
-  void write(ChildProcess child) {
-    if (child.childId().isEmpty() || child.startInstant().isEmpty()) {
+  /** On the writer's thread: makes the file say what is wanted now. */
+  private void bringUpToDate() {
+    ChildProcess child = wanted;
+    if (child == null) {
+      clear();
       return;
+    }
+    Optional<IOException> failure = write(child);
+    if (failure.isEmpty()) {
+      failures.succeeded().ifPresent(recovery -> log.atInfo().addKeyValue("file", file.toString())
+          .addKeyValue("attempts", recovery.failures()).log("the python child is recorded for orphan reaping "
+              + "after " + RepeatedFailures.count(recovery.failures(), "failed attempt")));
+      return;
+    }
+    RepeatedFailures.Verdict verdict = failures.failed();
+    if (verdict instanceof RepeatedFailures.First) {
+      log.atWarn().addKeyValue("file", file.toString()).log("cannot record the python child for orphan reaping: "
+          + failure.get() + "; retrying every " + RETRY_SECONDS + "s");
+    } else if (verdict instanceof RepeatedFailures.Summary summary) {
+      log.atWarn().addKeyValue("file", file.toString()).addKeyValue("attempts", summary.attempts())
+          .log("still cannot record the python child for orphan reaping: " + failure.get());
+    }
+    if (!retryDue) {
+      retryDue = true;
+      try {
+        retries.schedule(Duration.ofSeconds(RETRY_SECONDS), () -> writer.execute(() -> {
+          retryDue = false;
+          bringUpToDate();
+        }));
+      } catch (RejectedExecutionException e) {
+        retryDue = false; // the supervisor stopped: its last wish is no record
+      }
+    }
+  }
+
+  /** Records {@code child} (it has a child id and a start time; otherwise nothing is recorded); the failure, if any. */
+  Optional<IOException> write(ChildProcess child) {
+    if (child.childId().isEmpty() || child.startInstant().isEmpty()) {
+      return Optional.empty();
     }
     ProcessHandle host = ProcessHandle.current();
     var node = JsonValues.object()
@@ -104,8 +134,9 @@ final class ChildRecord {
         .put("childId", child.childId().get());
     try {
       ConfigFile.replace(file, (JsonValues.text(node) + "\n").getBytes(StandardCharsets.UTF_8));
+      return Optional.empty();
     } catch (IOException e) {
-      log.atWarn().addKeyValue("file", file.toString()).log("cannot record the child for orphan reaping: " + e);
+      return Optional.of(e);
     }
   }
 
@@ -174,7 +205,7 @@ final class ChildRecord {
   }
 
   /** Waits up to a second for the killed processes to be gone (their ports free). */
-  private static void awaitGone(List<Long> pids) {
+  static void awaitGone(List<Long> pids) {
     long deadline = System.nanoTime() + 1_000_000_000L;
     while (System.nanoTime() < deadline && pids.stream().anyMatch(ChildRecord::alive)) {
       try {

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
-import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

@@ -7,8 +7,9 @@ import java.net.SocketTimeoutException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 
 /**
  * Liveness by HTTP GET, like a Kubernetes livenessProbe: {@code http://<binding>/<path>} every period, with the

@@ -11,8 +11,9 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import ru.txix.isp.pywrapper.internal.time.Scheduler;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 
 /**
  * Readiness when the host holds the listening socket ({@code python.socket: inherit}) and the child sends no
@@ -30,15 +31,13 @@ public final class InheritedSocketReadinessProbe implements ReadinessProbe {
 
   private final Scheduler scheduler;
   private final Duration interval;
-  private final String socket;
+  private final ListeningSocket socket;
 
-  /**
-   * @param inode the inode of the host's listening socket (as in {@code socket:[inode]})
-   */
-  public InheritedSocketReadinessProbe(Scheduler scheduler, Duration interval, long inode) {
+  /** {@code socket}: the host's listening socket, found in {@code /proc} by its inode. */
+  public InheritedSocketReadinessProbe(Scheduler scheduler, Duration interval, ListeningSocket socket) {
     this.scheduler = scheduler;
     this.interval = interval;
-    this.socket = "socket:[" + inode + "]";
+    this.socket = socket;
   }
 
   @Override
@@ -60,10 +59,11 @@ public final class InheritedSocketReadinessProbe implements ReadinessProbe {
   }
 
   private OptionalInt descriptorOf(long pid) {
+    String link = "socket:[" + socket.inode() + "]";
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
       for (Path fd : fds) {
         try {
-          if (Files.readSymbolicLink(fd).toString().equals(socket)) {
+          if (Files.readSymbolicLink(fd).toString().equals(link)) {
             return OptionalInt.of(Integer.parseInt(fd.getFileName().toString()));
           }
         } catch (IOException | RuntimeException e) {

@@ -5,9 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
-import ru.txix.isp.pywrapper.internal.time.Scheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
+import ru.txix.isp.pywrapper.internal.time.Scheduler;
 
 /**
  * A child is ready when a socket listening on its binding address belongs to it: a TCP connect to the binding

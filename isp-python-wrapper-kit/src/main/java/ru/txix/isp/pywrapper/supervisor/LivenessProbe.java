@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import java.util.Optional;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
 /** Checks a running child's liveness now and then. */

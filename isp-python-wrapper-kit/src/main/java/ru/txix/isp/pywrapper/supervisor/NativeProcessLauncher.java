@@ -18,10 +18,10 @@ public final class NativeProcessLauncher implements ProcessLauncher {
   public static final String LISTEN_FDS = "LISTEN_FDS";
   public static final String LISTEN_FDNAMES = "LISTEN_FDNAMES";
 
-  private final int inheritedSocket;
+  private final ListeningSocket inheritedSocket;
 
-  /** {@code inheritedSocket}: the descriptor every child gets as fd 3, or -1 for none. */
-  public NativeProcessLauncher(int inheritedSocket) {
+  /** {@code inheritedSocket}: the socket every child gets as fd 3, or null for none. */
+  public NativeProcessLauncher(ListeningSocket inheritedSocket) {
     this.inheritedSocket = inheritedSocket;
   }
 
@@ -30,7 +30,8 @@ public final class NativeProcessLauncher implements ProcessLauncher {
     UvProcessLauncher.Prepared prepared = UvProcessLauncher.prepare(spec);
     Map<String, String> environment = new HashMap<>(prepared.environment());
     environment.remove("LISTEN_PID"); // cannot be right: uv's pid is not Python's
-    if (inheritedSocket >= 0) {
+    int fd = inheritedSocket == null ? -1 : inheritedSocket.fd();
+    if (fd >= 0) {
       environment.put(LISTEN_FDS, "1");
       environment.put(LISTEN_FDNAMES, "http");
     } else {
@@ -40,7 +41,7 @@ public final class NativeProcessLauncher implements ProcessLauncher {
     int pid;
     try {
       pid = NativeSpawn.spawn(prepared.command().get(0), prepared.command(), environment,
-          prepared.directory(), inheritedSocket);
+          prepared.directory(), fd);
     } catch (IOException e) {
       throw new LaunchException(spec, e.getMessage(), e);
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.AwaitRunning;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ConfigReceived;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.HostsReceived;
@@ -22,13 +24,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Runs the Python service as a child ({@code uv run main.py}) and keeps it running: one state machine
- * ({@link SupervisorState}) on one thread.
+ * ({@link SupervisorState}) on one thread, from {@link #start()} on.
  *
  * <p>Inputs — a config, a module's host list, a child's exit, readiness or liveness, an alarm, a stop — are queued
- * by the public methods (callable from any thread, never blocking) and handled one at a time on the supervisor
- * thread, which alone changes the state and never blocks: what takes time comes back as an input. Each child gets
- * a generation number; exits, readiness and liveness of an older generation are ignored. A phase holds its own
- * timers ({@link Alarm}), each for one purpose.
+ * by the public methods (callable from any thread, never blocking; until {@link #start()} they are held) and
+ * handled one at a time on the supervisor thread, which alone changes the state and never blocks: what takes time
+ * comes back as an input. Each child gets a generation number; exits, readiness and liveness of an older
+ * generation are ignored. A phase holds its own timers ({@link Alarm}), each for one purpose.
  *
  * <ul>
  *   <li>A config different from the last one received (as a JSON value) is written atomically to the config
@@ -73,15 +75,23 @@ public final class PySupervisor {
   private volatile SupervisorSnapshot snapshot = SupervisorSnapshot.initial();
   private volatile ChildProcess currentProcess;
 
+  /** Guards {@link #held}. */
+  private final Object gate = new Object();
+  /** The inputs submitted before {@link #start()}, in order; null once started. */
+  private List<SupervisorInput> held = new ArrayList<>();
+  private CompletableFuture<Void> started;
+
   // Confined to the supervisor thread.
   private final ArrayDeque<SupervisorInput> inbox = new ArrayDeque<>();
   private boolean draining;
+  private boolean settling;
 
   PySupervisor(PySupervisorBuilder builder) {
     this.binding = builder.binding;
     this.configFile = new ConfigFile(builder.configFile);
     this.childRecord = new ChildRecord(builder.childRecord != null ? builder.childRecord
-        : configFile.path().resolveSibling("." + configFile.path().getFileName() + ".child"));
+        : configFile.path().resolveSibling("." + configFile.path().getFileName() + ".child"), builder.recordWriter,
+        builder.scheduler);
     this.loop = builder.loop;
     AddressDelivery delivery = builder.delivery != null ? builder.delivery
         : builder.own(new HttpAddressDelivery(builder.scheduler, builder.settings.deliveryBackoff(),
@@ -101,6 +111,46 @@ public final class PySupervisor {
 
   public static PySupervisorBuilder builder() {
     return new PySupervisorBuilder();
+  }
+
+  /**
+   * Starts handling inputs, those submitted before first, in order: a config given before starts the first child
+   * (after reaping what a previous host left running, if it recorded a child). Idempotent.
+   *
+   * @return completes once the inputs submitted before are handled — the first child spawned, or its start
+   *     failed, when a config came before (unless a previous host's child is being reaped first)
+   */
+  public CompletableFuture<Void> start() {
+    synchronized (gate) {
+      if (held == null) {
+        return started;
+      }
+      List<SupervisorInput> before = held;
+      held = null;
+      started = new CompletableFuture<>();
+      CompletableFuture<Void> handled = started;
+      // Under the gate: an input submitted meanwhile queues behind these.
+      loop.execute(() -> {
+        before.forEach(this::enqueue);
+        handled.complete(null);
+      });
+      return handled;
+    }
+  }
+
+  /**
+   * Kills what a previous host left running of its child, and waits (up to a second) for it to be gone: the child
+   * in the record beside the config file, and — only when the binding address is taken — any process holding it
+   * that carries this host's config file and the child id of a host that is gone ({@link StaleChildren}). Blocks;
+   * for the start-up, before the host binds the address itself ({@code python.socket: inherit}). (Otherwise the
+   * supervisor does this itself, off its thread, before its first child.)
+   *
+   * @return the pids killed
+   */
+  public List<Long> reapLeftovers() {
+    List<Long> killed = new ArrayList<>(childRecord.reapOrphans());
+    killed.addAll(StaleChildren.reap(binding, configFile.path()));
+    return killed;
   }
 
   /** Hands a config to the child: written to the config file and the child (re)started if it differs. */
@@ -129,8 +179,19 @@ public final class PySupervisor {
     return future;
   }
 
-  /** Starts stopping (idempotent); the future completes once the child is gone, and what it left behind. */
+  /**
+   * Starts stopping (idempotent); the future completes once the child is gone, and what it left behind. Before
+   * {@link #start()}, it starts the supervisor with the stop first: nothing is spawned, the inputs held are
+   * answered as after a stop.
+   */
   public CompletableFuture<Void> stopAsync() {
+    synchronized (gate) {
+      if (held != null) {
+        held.add(0, new StopRequested());
+        start();
+        return stopped;
+      }
+    }
     submit(new StopRequested());
     return stopped;
   }
@@ -201,6 +262,12 @@ public final class PySupervisor {
       SupervisorLog.ignoredAfterStop(input);
       return;
     }
+    synchronized (gate) {
+      if (held != null) {
+        held.add(input);
+        return;
+      }
+    }
     try {
       loop.execute(() -> enqueue(input));
     } catch (RejectedExecutionException e) {
@@ -249,25 +316,25 @@ public final class PySupervisor {
         }
       }
     }
-    if (!stopped.isDone() && settled()) {
-      owned.forEach(PySupervisor::closeQuietly);
-      stopped.complete(null);
+    if (!settling && settled()) {
+      settling = true;
+      // The record's removal is the last step: the host may exit as soon as the stop completes.
+      CompletableFuture<Void> cleared = journal.anySpawned() ? childRecord.clearLater()
+          : CompletableFuture.completedFuture(null);
+      cleared.whenComplete((done, error) -> {
+        owned.forEach(PySupervisor::closeQuietly);
+        stopped.complete(null);
+      });
     }
   }
 
   /**
-   * True once STOPPED and nothing of any child is left (the {@link Retirement}'s final wait); called until then. The
-   * child record is then removed — if this host spawned a child: otherwise it names a previous host's, for the next
-   * start to reap.
+   * True once STOPPED and nothing of any child is left (the {@link Retirement}'s final wait). The child record is
+   * then removed, off this thread — if this host spawned a child: otherwise it names a previous host's, for the
+   * next start to reap.
    */
   private boolean settled() {
-    if (phases.state() != SupervisorState.STOPPED || !retirement.settled()) {
-      return false;
-    }
-    if (journal.anySpawned()) {
-      childRecord.clearNow();
-    }
-    return true;
+    return phases.state() == SupervisorState.STOPPED && retirement.settled();
   }
 
   static void closeQuietly(AutoCloseable closeable) {

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import ru.txix.isp.pywrapper.internal.NamedThreads;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
 import ru.txix.isp.pywrapper.internal.time.ExecutorScheduler;
 import ru.txix.isp.pywrapper.internal.time.Scheduler;
@@ -31,9 +32,9 @@ public final class PySupervisorBuilder {
   LivenessProbe liveness;
   BindingCheck bindingCheck;
   Executor reaper;
+  Executor recordWriter;
   boolean overlap;
-  private int inheritedSocket = -1;
-  private long inheritedInode;
+  ListeningSocket inheritedSocket;
   private Path notifyDirectory;
   AddressDelivery delivery;
   Clock clock = Clock.systemUTC();
@@ -78,13 +79,12 @@ public final class PySupervisorBuilder {
   }
 
   /**
-   * {@code python.socket: inherit}: the host holds the listening socket {@code fd} (inode {@code inode}) and every
-   * child gets it as fd 3 ({@code LISTEN_FDS=1}); spawning is native. Without notification, readiness is the
-   * {@link InheritedSocketReadinessProbe} heuristic.
+   * {@code python.socket: inherit}: the host holds the listening {@code socket} (bound before the supervisor
+   * starts) and every child gets it as fd 3 ({@code LISTEN_FDS=1}); spawning is native. Without notification,
+   * readiness is the {@link InheritedSocketReadinessProbe} heuristic.
    */
-  public PySupervisorBuilder inheritedSocket(int fd, long inode) {
-    this.inheritedSocket = fd;
-    this.inheritedInode = inode;
+  public PySupervisorBuilder inheritedSocket(ListeningSocket socket) {
+    this.inheritedSocket = requireNonNull(socket, "socket");
     return this;
   }
 
@@ -150,6 +150,15 @@ public final class PySupervisorBuilder {
     return this;
   }
 
+  /**
+   * For testing: where the child record is written and removed, in order (default: a daemon thread,
+   * "py-child-record", ended when idle).
+   */
+  public PySupervisorBuilder recordWriter(Executor writer) {
+    this.recordWriter = requireNonNull(writer, "writer");
+    return this;
+  }
+
   /** For testing: address delivery (default: HTTP POST with {@code deliveryBackoff}). */
   public PySupervisorBuilder addressDelivery(AddressDelivery delivery) {
     this.delivery = requireNonNull(delivery, "delivery");
@@ -165,7 +174,7 @@ public final class PySupervisorBuilder {
   public PySupervisor build() {
     requireNonNull(binding, "bindingAddress is required");
     requireNonNull(configFile, "configFile is required");
-    boolean inherit = inheritedSocket >= 0;
+    boolean inherit = inheritedSocket != null;
     if (launcher == null) {
       // posix_spawn where glibc has it (no helper program, a clean signal mask, fd 3 when inherited); else the JDK.
       launcher = inherit || NativeSpawn.available() ? new NativeProcessLauncher(inheritedSocket)
@@ -186,7 +195,7 @@ public final class PySupervisorBuilder {
       ExecutorScheduler probes = own(new ExecutorScheduler("py-probe"));
       if (readiness == null) {
         readiness = inherit
-            ? new InheritedSocketReadinessProbe(probes, settings.readinessProbeInterval(), inheritedInode)
+            ? new InheritedSocketReadinessProbe(probes, settings.readinessProbeInterval(), inheritedSocket)
             : new ListeningReadinessProbe(probes, settings.readinessProbeInterval());
       }
       if (liveness == null && settings.liveness().enabled()) {
@@ -200,6 +209,9 @@ public final class PySupervisorBuilder {
       ExecutorService orphans = NamedThreads.pool("py-orphans", 1);
       owned.add(orphans::shutdown);
       reaper = orphans;
+    }
+    if (recordWriter == null) {
+      recordWriter = ChildRecord.WRITER;
     }
     if (bindingCheck == null) {
       bindingCheck = inherit ? BindingCheck.NONE : BindingCheck.system(); // inherited: the host holds the port

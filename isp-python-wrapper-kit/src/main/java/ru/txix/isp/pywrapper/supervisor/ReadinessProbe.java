@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import java.io.IOException;
 import java.util.Map;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
 /**

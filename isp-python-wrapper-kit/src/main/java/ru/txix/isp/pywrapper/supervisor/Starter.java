@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.OrphansReaped;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessExited;
 import ru.txix.isp.pywrapper.supervisor.SupervisorInput.ProcessReady;
@@ -31,6 +33,8 @@ final class Starter {
   private final BindingCheck bindingCheck;
   private final ChildRecord childRecord;
   private final Executor reaper;
+  /** Set while stale children holding the binding address are being reaped (on the reaper's thread). */
+  private final AtomicBoolean reapingStale = new AtomicBoolean();
   private final Alarm.Clock alarms;
   private final Clock clock;
   private final Journal journal;
@@ -74,6 +78,22 @@ final class Starter {
     });
   }
 
+  /** Kills, off this thread, what a previous host's child holding the binding address left ({@link StaleChildren}). */
+  private void reapStaleHolders() {
+    if (reapingStale.getAndSet(true)) {
+      return;
+    }
+    reaper.execute(() -> {
+      try {
+        StaleChildren.reap(binding, configFile.path());
+      } catch (RuntimeException e) {
+        SupervisorLog.reapFailed(e);
+      } finally {
+        reapingStale.set(false);
+      }
+    });
+  }
+
   /** Writes the last config received; false (logged, kept as the last error) when the file cannot take it. */
   boolean writeConfig() {
     Optional<String> error = configs.write();
@@ -100,6 +120,7 @@ final class Starter {
     }
     Optional<String> taken = bindingCheck.foreignListener(binding);
     if (taken.isPresent()) {
+      reapStaleHolders(); // the next attempt finds the address free if a previous host's child held it
       return failed(taken.get());
     }
     try {

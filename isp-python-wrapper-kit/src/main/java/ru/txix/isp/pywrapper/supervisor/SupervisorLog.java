@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 import ru.txix.isp.pywrapper.internal.RepeatedFailures;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
 
 /**
@@ -117,6 +119,12 @@ final class SupervisorLog {
         + "the newer one is written as soon as the file can be");
   }
 
+  static void staleChildrenKilled(BindingAddress binding, Collection<String> childIds, List<Long> killed) {
+    log.atWarn().addKeyValue("worker", "supervisor").addKeyValue("childIds", List.copyOf(childIds))
+        .addKeyValue("killed", killed).log("killed the python child a previous host left holding " + binding
+            + " (no record of it: its process carries this host's CONFIG_FILE)");
+  }
+
   static void reapFailed(RuntimeException e) {
     log.atError().addKeyValue("worker", "supervisor").setCause(e).log("reaping an orphaned child failed");
   }
@@ -124,7 +132,8 @@ final class SupervisorLog {
   void started(Child child, SupervisorState state, BindingAddress binding, ConfigFile file, LaunchSpec template,
                RestartCause why) {
     startFailures.succeeded().ifPresent(recovery -> info().addKeyValue("attempts", recovery.failures())
-        .log("the python service could be started again after " + recovery.failures() + " failed attempts in "
+        .log("the python service could be started again after "
+            + RepeatedFailures.count(recovery.failures(), "failed attempt") + " in "
             + recovery.after().toSeconds() + "s"));
     about(log.atInfo(), child).addKeyValue("state", state).addKeyValue("bindingAddress", binding.toString())
         .addKeyValue("configPath", file.toString()).addKeyValue("modulePath", template.script())

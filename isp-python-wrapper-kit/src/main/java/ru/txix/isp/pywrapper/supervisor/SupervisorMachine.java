@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.supervisor.Phase.Backoff;
 import ru.txix.isp.pywrapper.supervisor.Phase.Idle;
 import ru.txix.isp.pywrapper.supervisor.Phase.Overlapping;

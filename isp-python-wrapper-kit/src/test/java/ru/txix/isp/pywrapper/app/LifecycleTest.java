@@ -145,62 +145,81 @@ class LifecycleTest {
     assertThat(history).containsExactly("start a", "stop a");
   }
 
+  /** Time that moves only while the run waits: a wait that the ending does not cut short lasts its whole length. */
+  private static final class FakeTicker implements Lifecycle.Ticker {
+    long now;
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public boolean await(CompletableFuture<?> ending, long nanos) {
+      if (!ending.isDone()) {
+        now += nanos;
+      }
+      return ending.isDone();
+    }
+
+    long millis() {
+      return now / 1_000_000;
+    }
+  }
+
   @Test
-  void theIdleTaskRunsOnTheWaitingThreadAfterTheFirstDelayThenEveryPeriodAndNotAfterTheEnd() throws Exception {
-    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
-    Thread[] runner = new Thread[1];
-    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor"))).whileWaiting(
+  void theIdleTaskRunsOnTheWaitingThreadAfterTheFirstDelayThenEveryPeriodAndNotAfterTheEnd() {
+    FakeTicker time = new FakeTicker();
+    List<Long> runs = new ArrayList<>();
+    Thread runner = Thread.currentThread();
+    Lifecycle[] lifecycle = new Lifecycle[1];
+    lifecycle[0] = new Lifecycle(List.of(new Recording("supervisor")), time).whileWaiting(
         Duration.ofMillis(300), Duration.ofMillis(100), () -> {
-          runs.add(System.nanoTime());
-          assertThat(Thread.currentThread()).isSameAs(runner[0]);
-        });
-    long begin = System.nanoTime();
-    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> {
-      runner[0] = Thread.currentThread();
-      return lifecycle.run();
-    });
+          runs.add(time.millis());
+          assertThat(Thread.currentThread()).isSameAs(runner);
+          if (runs.size() == 3) {
+            lifecycle[0].end(Lifecycle.Ending.signal("SIGTERM"));
+          }
+        }).whileWaiting(Duration.ofMillis(500), Duration.ofMillis(100), () -> runs.add(-1L));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> runs.size() >= 3);
-    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
-    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
-    int afterEnd = runs.size();
+    assertThat(lifecycle[0].run()).isEqualTo(Lifecycle.EXIT_OK);
 
-    assertThat((runs.get(0) - begin) / 1_000_000).as("first run, ms after the start").isGreaterThanOrEqualTo(290);
-    assertThat((runs.get(1) - runs.get(0)) / 1_000_000).as("then every 100 ms").isBetween(90L, 1_000L);
-    Thread.sleep(300);
-    assertThat(runs).hasSize(afterEnd);
+    assertThat(runs).as("at 300 ms, then every 100 ms; the task due with the end's is not run").containsExactly(300L,
+        400L, 500L);
     assertThat(history).containsExactly("start supervisor", "stop supervisor");
   }
 
   @Test
-  void severalIdleTasksEachKeepTheirOwnSchedule() throws Exception {
-    List<String> runs = Collections.synchronizedList(new ArrayList<>());
-    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor")))
-        .whileWaiting(Duration.ofMillis(50), Duration.ofMillis(50), () -> runs.add("often"))
-        .whileWaiting(Duration.ofMillis(400), Duration.ofHours(1), () -> runs.add("rarely"));
-    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(lifecycle::run);
+  void severalIdleTasksEachKeepTheirOwnSchedule() {
+    FakeTicker time = new FakeTicker();
+    List<String> runs = new ArrayList<>();
+    Lifecycle[] lifecycle = new Lifecycle[1];
+    lifecycle[0] = new Lifecycle(List.of(new Recording("supervisor")), time)
+        .whileWaiting(Duration.ofMillis(50), Duration.ofMillis(50), () -> runs.add("often " + time.millis()))
+        .whileWaiting(Duration.ofMillis(180), Duration.ofHours(1), () -> runs.add("rarely " + time.millis()))
+        .whileWaiting(Duration.ofMillis(260), Duration.ofHours(1),
+            () -> lifecycle[0].end(Lifecycle.Ending.signal("SIGTERM")));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> runs.contains("rarely") && runs.size() >= 6);
-    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
-    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(lifecycle[0].run()).isEqualTo(Lifecycle.EXIT_OK);
 
-    assertThat(runs).containsOnlyOnce("rarely");
-    assertThat(runs.indexOf("rarely")).as("after the frequent task's first runs").isGreaterThanOrEqualTo(2);
+    assertThat(runs).containsExactly("often 50", "often 100", "often 150", "rarely 180", "often 200", "often 250");
   }
 
   @Test
-  void aFailingIdleTaskDoesNotEndTheRun() throws Exception {
-    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
-    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("supervisor"))).whileWaiting(
+  void aFailingIdleTaskDoesNotEndTheRun() {
+    FakeTicker time = new FakeTicker();
+    List<Long> runs = new ArrayList<>();
+    Lifecycle[] lifecycle = new Lifecycle[1];
+    lifecycle[0] = new Lifecycle(List.of(new Recording("supervisor")), time).whileWaiting(
         Duration.ofMillis(10), Duration.ofMillis(10), () -> {
-          runs.add(System.nanoTime());
+          runs.add(time.millis());
+          if (runs.size() == 3) {
+            lifecycle[0].end(Lifecycle.Ending.signal("SIGTERM"));
+          }
           throw new IllegalStateException("boom");
         });
-    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(lifecycle::run);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> runs.size() >= 2);
-    assertThat(code).isNotDone();
-    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
-    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(lifecycle[0].run()).isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(runs).containsExactly(10L, 20L, 30L);
   }
 }

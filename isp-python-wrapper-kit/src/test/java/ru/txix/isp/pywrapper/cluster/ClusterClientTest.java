@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import ru.txix.isp.pywrapper.Endpoint;
 import ru.txix.isp.pywrapper.cluster.etp.EtpSettings;
-import ru.txix.isp.pywrapper.config.HostPort;
-import ru.txix.isp.pywrapper.testing.FakeConfigService;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 import ru.txix.isp.pywrapper.testing.FakeConfigService.Received;
+import ru.txix.isp.pywrapper.testing.FakeConfigService;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -313,7 +314,7 @@ class ClusterClientTest {
     Duration election = Duration.ofMillis(150);
     Duration reconnect = Duration.ofMillis(600);
     client = new ClusterClient(nodes.stream().map(n -> new HostPort("127.0.0.1", n.port())).toList(),
-        declaration(List.of(), List.of(), null), handler, listener(), ClusterSettings.DEFAULTS
+        declaration(List.of(), List.of(), null), handler, handler, listener(), ClusterSettings.DEFAULTS
         .withReconnectDelay(reconnect).withElectionRetry(election, Duration.ofSeconds(10)), firstHost(), clock::get);
     client.start();
 
@@ -369,7 +370,7 @@ class ClusterClientTest {
     AtomicLong clock = new AtomicLong();
     Duration reconnect = Duration.ofMillis(300);
     client = new ClusterClient(List.of(new HostPort("127.0.0.1", service.port())),
-        declaration(List.of(), List.of(), null), handler, listener(), ClusterSettings.DEFAULTS
+        declaration(List.of(), List.of(), null), handler, handler, listener(), ClusterSettings.DEFAULTS
         .withReconnectDelay(reconnect).withElectionRetry(Duration.ofMillis(10), Duration.ofMinutes(1)), firstHost(),
         clock::get);
     String host = service.address();
@@ -409,7 +410,7 @@ class ClusterClientTest {
     FakeConfigService live = service();
     int dead = FreePort.find();
     client = new ClusterClient(List.of(new HostPort("127.0.0.1", dead), new HostPort("127.0.0.1", live.port())),
-        declaration(List.of(), List.of(), null), handler, listener(), ClusterSettings.DEFAULTS);
+        declaration(List.of(), List.of(), null), handler, handler, listener(), ClusterSettings.DEFAULTS);
     client.start();
 
     live.await(ClusterEvents.MODULE_READY, WAIT);
@@ -490,7 +491,7 @@ class ClusterClientTest {
   /** A client of every node, that begins with the first. */
   private void startOn(List<FakeConfigService> nodes, ClusterSettings settings) {
     client = new ClusterClient(nodes.stream().map(n -> new HostPort("127.0.0.1", n.port())).toList(),
-        declaration(List.of(), List.of(), null), handler, listener(), settings, firstHost(), System::nanoTime);
+        declaration(List.of(), List.of(), null), handler, handler, listener(), settings, firstHost(), System::nanoTime);
     client.start();
   }
 
@@ -519,7 +520,8 @@ class ClusterClientTest {
   }
 
   private void start(ModuleDeclaration declaration, ClusterSettings settings, FakeConfigService service) {
-    client = new ClusterClient(List.of(new HostPort("127.0.0.1", service.port())), declaration, handler, listener(),
+    client = new ClusterClient(List.of(new HostPort("127.0.0.1", service.port())), declaration, handler, handler,
+        listener(),
         settings);
     client.start();
   }
@@ -547,6 +549,6 @@ class ClusterClientTest {
   private static ModuleDeclaration declaration(List<Endpoint> endpoints, List<String> required,
                                                ModuleDeclaration.Metrics metrics) {
     return new ModuleDeclaration("my-module", "1.2.3", "0.1.0", endpoints, required, "10.0.0.5", 9003, metrics,
-        SCHEMA, "{\"logLevel\":\"info\"}");
+        JsonValues.read(SCHEMA), JsonValues.read("{\"logLevel\":\"info\"}"));
   }
 }

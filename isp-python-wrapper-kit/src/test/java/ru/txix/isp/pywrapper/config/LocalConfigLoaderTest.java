@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.WrapperOptions;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.internal.net.HostPort;
 
 class LocalConfigLoaderTest {
   private static final String MINIMAL = """
@@ -44,14 +47,15 @@ class LocalConfigLoaderTest {
     assertThat(config.grpcInnerAddress()).isEqualTo(new BindingAddress("0.0.0.0", 9003));
     assertThat(config.grpcOuterAddress()).isEqualTo(new LocalConfig.OuterAddress("", 9003));
     assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.remoteConfigOverride()).isEqualTo("{\"database\":{\"host\":\"localhost\"}}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree()))
+        .isEqualTo("{\"database\":{\"host\":\"localhost\"}}");
     assertThat(config.metricsAutodiscovery().enable()).isTrue();
     assertThat(config.infraServerPort()).isEqualTo(9004);
     assertThat(config.healthcheckHandlerTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.python().uv()).isEqualTo("uv");
     assertThat(config.python().uvArgs()).isEmpty();
-    assertThat(config.python().supervisor().restartDelay()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.python().supervisor().restartDelay()).as("not set: the supervisor's default").isEmpty();
+    assertThat(config.python().supervisor().stopTimeout()).isEmpty();
     assertThat(config.python().readinessTimeout()).isEqualTo(Duration.ofSeconds(60));
   }
 
@@ -141,7 +145,8 @@ class LocalConfigLoaderTest {
     assertThat(config.remoteConfigReceiverTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.metricsAutodiscovery().additionalLabels()).containsExactly(Map.entry("env", "prod"));
     assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-sync");
-    assertThat(config.remoteConfigOverride()).as("'=' inside a value is kept").isEqualTo("{\"a\":\"x=y\"}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree())).as("'=' inside a value is kept")
+        .isEqualTo("{\"a\":\"x=y\"}");
   }
 
   @Test
@@ -161,7 +166,7 @@ class LocalConfigLoaderTest {
         Map.of(), true);
 
     assertThat(config.python().uvArgs()).containsExactly("--frozen", "--no-dev");
-    assertThat(config.python().supervisor().stopTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.python().supervisor().stopTimeout()).hasValue(Duration.ofMillis(1500));
   }
 
   @Test
@@ -176,7 +181,22 @@ class LocalConfigLoaderTest {
   void remoteConfigOverrideMayBeWrittenAsAYamlMappingAndKeepsItsKeysCase() throws IOException {
     LocalConfig config = load(MINIMAL + "remoteConfigOverride: { dataBase: { Host: localhost } }\n", Map.of(), true);
 
-    assertThat(config.remoteConfigOverride()).isEqualTo("{\"dataBase\":{\"Host\":\"localhost\"}}");
+    assertThat(JsonValues.text(config.remoteConfigOverride().tree()))
+        .isEqualTo("{\"dataBase\":{\"Host\":\"localhost\"}}");
+  }
+
+  @Test
+  void remoteConfigOverrideMustBeAJsonObjectAndItsProblemNamesWhereItWasSet() {
+    assertThatThrownBy(() -> load(MINIMAL + "remoteConfigOverride: '[1]'\n", Map.of(), true))
+        .hasMessage("conf/config.yml: remoteConfigOverride: must be a JSON object, got array");
+    assertThatThrownBy(() -> load(MINIMAL, Map.of("remoteConfigOverride", "{oops"), true))
+        .hasMessageStartingWith("environment variable remoteConfigOverride: remoteConfigOverride: invalid JSON: ");
+  }
+
+  @Test
+  void aBlankRemoteConfigOverrideIsNone() throws IOException {
+    assertThat(load(MINIMAL, Map.of("remoteConfigOverride", "  "), true).remoteConfigOverride())
+        .isSameAs(RemoteConfigOverride.NONE);
   }
 
   @Test
@@ -260,7 +280,7 @@ class LocalConfigLoaderTest {
     try {
       Path file = dir.resolve("config.yml");
       Files.writeString(file, yaml);
-      return LocalConfigLoader.read(file, "conf/config.yml", environment, cluster, LocalConfigLoader.DEFAULT_PYTHON);
+      return LocalConfigLoader.read(file, "conf/config.yml", environment, cluster, WrapperOptions.DEFAULTS);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -1,11 +1,12 @@
 package ru.txix.isp.pywrapper.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 class RemoteConfigOverrideTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -45,17 +46,14 @@ class RemoteConfigOverrideTest {
   }
 
   @Test
-  void overrideMustBeAJsonObject() {
-    assertThatThrownBy(() -> RemoteConfigOverride.parse("[1]", "conf/config.yml: remoteConfigOverride"))
-        .hasMessage("conf/config.yml: remoteConfigOverride: must be a JSON object, got array");
-    assertThatThrownBy(() -> RemoteConfigOverride.parse("{oops", "conf/config.yml: remoteConfigOverride"))
-        .hasMessageStartingWith("conf/config.yml: remoteConfigOverride: invalid JSON: ");
-    assertThat(RemoteConfigOverride.parse("  ", "x").isEmpty()).isTrue();
+  void anEmptyObjectIsNoOverride() {
+    assertThat(RemoteConfigOverride.of(JsonValues.object())).isSameAs(RemoteConfigOverride.NONE);
+    assertThat(RemoteConfigOverride.NONE.apply(json("{\"a\":1}"))).isEqualTo(json("{\"a\":1}"));
   }
 
   private static JsonNode merge(String config, String override) {
     JsonNode input = json(config);
-    JsonNode result = RemoteConfigOverride.parse(override, "test").apply(input);
+    JsonNode result = RemoteConfigOverride.of((ObjectNode) JsonValues.read(override)).apply(input);
     assertThat(input).as("input unchanged").isEqualTo(json(config));
     return result;
   }

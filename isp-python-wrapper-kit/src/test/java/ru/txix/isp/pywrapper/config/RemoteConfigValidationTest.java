@@ -16,8 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.LogLevel;
+import ru.txix.isp.pywrapper.internal.config.ConfigDocument;
+import ru.txix.isp.pywrapper.internal.config.Problem;
+import ru.txix.isp.pywrapper.internal.config.Verdict;
+import ru.txix.isp.pywrapper.internal.json.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Typed validation, schema-file validation, the logLevel check and the whole pipeline. */
 class RemoteConfigValidationTest {
@@ -104,19 +109,22 @@ class RemoteConfigValidationTest {
     List<JsonNode> accepted = new ArrayList<>();
     RemoteConfigStatus status = new RemoteConfigStatus(Clock.systemUTC());
     RemoteConfigIntake intake = new RemoteConfigIntake(
-        RemoteConfigOverride.parse("{\"database\":{\"port\":5432}}", "test"), typed, KeyCaseCheck.NONE, status,
-        (config, level) -> accepted.add(config));
+        RemoteConfigOverride.of((ObjectNode) JsonValues.read("{\"database\":{\"port\":5432}}")), typed,
+        KeyCaseCheck.NONE, status, (config, level) -> accepted.add(config));
 
-    assertThat(intake.accept("test", "{\"someString\":\"x\",\"database\":{\"host\":\"h\"}}")).isTrue();
+    assertThat(verdict(intake, "{\"someString\":\"x\",\"database\":{\"host\":\"h\"}}")).isEqualTo(Verdict.ACCEPTED);
     assertThat(accepted).containsExactly(
         JSON.readTree("{\"someString\":\"x\",\"database\":{\"host\":\"h\",\"port\":5432}}"));
 
-    assertThat(intake.accept("test", "{\"database\":{\"host\":\"h\"},\"logLevel\":\"loud\"}")).isFalse();
+    assertThat(verdict(intake, "{\"database\":{\"host\":\"h\"},\"logLevel\":\"loud\"}")).isEqualTo(new Verdict.Rejected(
+        List.of(new Problem("logLevel", "must be one of debug, info, warn, error, fatal, got \"loud\""),
+            new Problem("someString", "must not be blank"))));
     assertThat(status.snapshot().message()).isEqualTo("invalid config: logLevel: must be one of debug, info, "
         + "warn, error, fatal, got \"loud\"; someString: must not be blank");
-    assertThat(intake.accept("test", "[1]")).isFalse();
+    assertThat(verdict(intake, "[1]"))
+        .isEqualTo(new Verdict.Rejected(List.of(new Problem("", "expected a JSON object, got array"))));
     assertThat(status.snapshot().message()).isEqualTo("expected a JSON object, got array");
-    assertThat(intake.accept("test", "{\"a\":")).isFalse();
+    assertThat(verdict(intake, "{\"a\":")).isInstanceOf(Verdict.Rejected.class);
     assertThat(status.snapshot().message()).startsWith("invalid JSON: ");
     assertThat(accepted).hasSize(1);
     assertThat(status.validInEffect()).isTrue();
@@ -153,9 +161,9 @@ class RemoteConfigValidationTest {
       RemoteConfigIntake intake = new RemoteConfigIntake(RemoteConfigOverride.NONE, contract.validator(),
           contract.keyCase(), new RemoteConfigStatus(Clock.systemUTC()), (config, level) -> accepted.add(config));
 
-      assertThat(intake.accept("test", "{\"Greeting\":\"hi\",\"database\":{\"HOST\":\"db\",\"port\":1}}"))
-          .isTrue();
-      assertThat(intake.accept("test", "{\"greeting\":\"hi\"}")).isTrue();
+      assertThat(verdict(intake, "{\"Greeting\":\"hi\",\"database\":{\"HOST\":\"db\",\"port\":1}}"))
+          .isEqualTo(Verdict.ACCEPTED);
+      assertThat(verdict(intake, "{\"greeting\":\"hi\"}")).isEqualTo(Verdict.ACCEPTED);
 
       assertThat(accepted).hasSize(2);
       assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
@@ -168,5 +176,9 @@ class RemoteConfigValidationTest {
 
   private static List<String> lines(List<Problem> problems) {
     return problems.stream().map(Problem::toString).toList();
+  }
+
+  private static Verdict verdict(RemoteConfigIntake intake, String text) {
+    return intake.configReceived("test", ConfigDocument.parse(text));
   }
 }

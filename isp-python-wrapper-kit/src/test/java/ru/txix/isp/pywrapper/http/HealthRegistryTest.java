@@ -74,9 +74,9 @@ class HealthRegistryTest {
     assertThat(HealthRegistry.goTime(Instant.parse("2025-05-01T10:00:00.007Z"))).isEqualTo("2025-05-01T10:00:00.007Z");
   }
 
-  /** A clock moved by hand. */
+  /** A clock moved by hand (and read by other threads: the infra server's). */
   static final class MutableClock extends Clock {
-    private Instant now;
+    private volatile Instant now;
 
     MutableClock(Instant now) {
       this.now = now;

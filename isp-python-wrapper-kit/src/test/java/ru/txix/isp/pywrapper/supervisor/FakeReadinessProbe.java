@@ -1,5 +1,6 @@
 package ru.txix.isp.pywrapper.supervisor;
 
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
 /** Reports "ready" only when {@link #accept()} is called, for the latest probe not cancelled. */

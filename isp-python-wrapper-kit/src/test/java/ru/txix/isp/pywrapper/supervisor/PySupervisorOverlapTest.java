@@ -18,7 +18,7 @@ class PySupervisorOverlapTest extends SupervisorHarness {
     launcher.childrenIgnoreSigterm = true;
     build(builder()
         .settings(SupervisorSettings.builder().startTimeout(Duration.ofSeconds(10)).build())
-        .inheritedSocket(3, 4242)
+        .inheritedSocket(new FixedSocket(3, 4242))
         .readinessByNotification(dir.resolve("notify")));
     supervisor.configReceived(JSON.readTree("{\"v\":1}"));
     probe.accept();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import ru.txix.isp.pywrapper.testing.FreePort;
 import ru.txix.isp.pywrapper.testing.ProcessChecks;
 import ru.txix.isp.pywrapper.testing.PythonProject;
@@ -264,12 +265,12 @@ class PySupervisorProcessTest {
   }
 
   private PySupervisor supervisor(SupervisorSettings settings, Map<String, String> environment) {
-    return builder(settings, environment).build();
+    return started(builder(settings, environment).build());
   }
 
   /** With the supervisor's timers on {@code time} (the readiness probe keeps real time). */
   private PySupervisor supervisor(SupervisorSettings settings, Map<String, String> environment, FakeScheduler time) {
-    return builder(settings, environment).scheduler(time).build();
+    return started(builder(settings, environment).scheduler(time).build());
   }
 
   private PySupervisorBuilder builder(SupervisorSettings settings, Map<String, String> environment) {
@@ -301,5 +302,10 @@ class PySupervisorProcessTest {
 
   private static JsonNode json(String text) {
     return JSON.readTree(text);
+  }
+
+  private static PySupervisor started(PySupervisor supervisor) {
+    supervisor.start();
+    return supervisor;
   }
 }

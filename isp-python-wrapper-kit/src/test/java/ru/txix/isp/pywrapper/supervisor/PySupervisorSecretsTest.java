@@ -100,7 +100,7 @@ class PySupervisorSecretsTest extends SupervisorHarness {
   private void overlapping() {
     launcher.childrenIgnoreSigterm = false;
     foreignListener = Optional.empty();
-    build(builder().configFile(dir.resolve("overlap/config.json")).inheritedSocket(3, 4242)
+    build(builder().configFile(dir.resolve("overlap/config.json")).inheritedSocket(new FixedSocket(3, 4242))
         .readinessByNotification(dir.resolve("notify")));
     supervisor.configReceived(config(11));
     probe.accept();

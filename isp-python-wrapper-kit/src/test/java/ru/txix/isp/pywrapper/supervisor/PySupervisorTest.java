@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 
 /** The state machine with fake processes, a fake clock and a direct executor: no threads, no sleeping. */
 class PySupervisorTest extends SupervisorHarness {

@@ -2,6 +2,7 @@ package ru.txix.isp.pywrapper.supervisor;
 
 import java.util.List;
 import java.util.Map;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 
 /** Writes every call into the shared history. */
 final class RecordingAddressDelivery implements AddressDelivery {

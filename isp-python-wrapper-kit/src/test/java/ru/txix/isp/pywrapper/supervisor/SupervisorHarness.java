@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import ru.txix.isp.pywrapper.internal.json.JsonValues;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,6 +48,7 @@ abstract class SupervisorHarness {
         .scheduler(time)
         .executor(Runnable::run)
         .reaper(Runnable::run)
+        .recordWriter(Runnable::run)
         .readinessProbe(probe)
         .livenessProbe(liveness)
         .bindingCheck(binding -> foreignListener)
@@ -61,8 +63,10 @@ abstract class SupervisorHarness {
         .clock(Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC));
   }
 
+  /** Builds and starts the supervisor. */
   PySupervisor build(PySupervisorBuilder builder) {
     supervisor = builder.build();
+    supervisor.start();
     return supervisor;
   }
 

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,6 +30,7 @@ public final class NativeSockets {
   private static final int SO_RCVTIMEO = 20;
   private static final int EAGAIN = 11;
   private static final int EINTR = 4;
+  private static final int EADDRINUSE = 98;
   private static final int MSG_NOSIGNAL = 0x4000;
 
   private NativeSockets() {
@@ -38,7 +40,8 @@ public final class NativeSockets {
    * A TCP socket listening on {@code host:port} ({@code host} may be a name, an address or a wildcard).
    *
    * @return its descriptor
-   * @throws IOException naming the address and the OS's reason, e.g. "Address already in use"
+   * @throws IOException naming the address and the OS's reason; a {@link BindException} when the address is in
+   *     use ("Address already in use")
    */
   public static int listen(String host, int port, int backlog) throws IOException {
     InetAddress address = resolve(host);
@@ -66,7 +69,11 @@ public final class NativeSockets {
       return fd;
     } catch (LastErrorException e) {
       close(fd);
-      throw new IOException("cannot listen on " + host + ":" + port + ": " + c.strerror(e.getErrorCode()), e);
+      String message = "cannot listen on " + host + ":" + port + ": " + c.strerror(e.getErrorCode());
+      if (e.getErrorCode() == EADDRINUSE) {
+        throw (IOException) new BindException(message).initCause(e);
+      }
+      throw new IOException(message, e);
     }
   }
 

@@ -125,6 +125,28 @@ public final class ProcTable {
     return members;
   }
 
+  /** The value of {@code name} in the process's initial environment; empty if unset, gone or unreadable. */
+  public static Optional<String> environment(long pid, String name) {
+    byte[] prefix = (name + "=").getBytes(StandardCharsets.UTF_8);
+    byte[] environ;
+    try {
+      environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start >= prefix.length && regionEquals(environ, start, prefix)) {
+          return Optional.of(new String(environ, start + prefix.length, i - start - prefix.length,
+              StandardCharsets.UTF_8));
+        }
+        start = i + 1;
+      }
+    }
+    return Optional.empty();
+  }
+
   /** True if the process's initial environment holds exactly {@code name=value}. */
   public static boolean hasEnvironmentEntry(long pid, String name, String value) {
     byte[] wanted = (name + "=" + value).getBytes(StandardCharsets.UTF_8);

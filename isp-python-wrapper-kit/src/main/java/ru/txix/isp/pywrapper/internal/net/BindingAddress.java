@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.supervisor;
+package ru.txix.isp.pywrapper.internal.net;
 
 import static java.util.Objects.requireNonNull;
 

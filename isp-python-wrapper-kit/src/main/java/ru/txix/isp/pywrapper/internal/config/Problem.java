@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.config;
+package ru.txix.isp.pywrapper.internal.config;
 
 import static java.util.Objects.requireNonNull;
 

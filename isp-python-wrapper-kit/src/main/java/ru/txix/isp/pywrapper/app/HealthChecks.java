@@ -1,18 +1,19 @@
-package ru.txix.isp.pywrapper.http;
+package ru.txix.isp.pywrapper.app;
 
 import java.util.Optional;
 import java.util.function.Supplier;
 import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
-import ru.txix.isp.pywrapper.supervisor.BindingAddress;
+import ru.txix.isp.pywrapper.http.HealthCheck;
+import ru.txix.isp.pywrapper.internal.net.BindingAddress;
+import ru.txix.isp.pywrapper.supervisor.ListeningReadinessProbe;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
 import ru.txix.isp.pywrapper.supervisor.SupervisorState;
-import ru.txix.isp.pywrapper.supervisor.ListeningReadinessProbe;
 
 /** The host's health components. */
-public final class HealthChecks {
-  public static final String CONFIG_SERVICE_CONNECTION = "configServiceConnection";
-  public static final String REMOTE_CONFIG = "remoteConfig";
-  public static final String PYTHON_PROCESS = "pythonProcess";
+final class HealthChecks {
+  static final String CONFIG_SERVICE_CONNECTION = "configServiceConnection";
+  static final String REMOTE_CONFIG = "remoteConfig";
+  static final String PYTHON_PROCESS = "pythonProcess";
 
   private HealthChecks() {
   }
@@ -22,12 +23,12 @@ public final class HealthChecks {
    * what happened last, e.g. {@code session inactive: 3 failed attempts in 2150ms; last: 127.0.0.1:9001: refused
    * MODULE:SEND_CONFIG_SCHEMA: …}.
    */
-  public static HealthCheck configServiceConnection(Supplier<Optional<String>> inactiveReason) {
+  static HealthCheck configServiceConnection(Supplier<Optional<String>> inactiveReason) {
     return inactiveReason::get;
   }
 
   /** Passes when the last remote config received was valid; otherwise says why it was rejected. */
-  public static HealthCheck remoteConfig(RemoteConfigStatus status) {
+  static HealthCheck remoteConfig(RemoteConfigStatus status) {
     return () -> {
       RemoteConfigStatus.Snapshot snapshot = status.snapshot();
       return snapshot.lastValid() ? Optional.empty() : Optional.of(snapshot.message());
@@ -39,7 +40,7 @@ public final class HealthChecks {
    * otherwise names the state, e.g. "backoff: restarting in 4s after exit code 1 (2 quick exits in a row)", or
    * "backoff: start failed, retrying in 2000ms: BINDING_ADDRESS 127.0.0.1:9200 is already in use: …".
    */
-  public static HealthCheck pythonProcess(Supplier<SupervisorSnapshot> supervisor, BindingAddress binding) {
+  static HealthCheck pythonProcess(Supplier<SupervisorSnapshot> supervisor, BindingAddress binding) {
     return () -> {
       SupervisorSnapshot snapshot = supervisor.get();
       if (snapshot.state() != SupervisorState.RUNNING) {

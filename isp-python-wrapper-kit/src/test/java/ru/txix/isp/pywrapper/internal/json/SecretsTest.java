@@ -1,16 +1,16 @@
-package ru.txix.isp.pywrapper.config;
+package ru.txix.isp.pywrapper.internal.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-class SecretMaskerTest {
+class SecretsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Test
   void masksEveryNonEmptyValueWhosePathNamesASecret() {
-    assertThat(SecretMasker.mask(JSON.readTree("""
+    assertThat(Secrets.mask(JSON.readTree("""
         {"db":{"password":"p","user":"u","PasswordHint":""},"apiToken":42,"auth":{"Credentials":{"key":"k"}},
          "secrets":["a",""],"name":"n"}""")))
         .isEqualTo(JSON.readTree("""
@@ -20,6 +20,6 @@ class SecretMaskerTest {
 
   @Test
   void leavesNonObjectsAlone() {
-    assertThat(SecretMasker.mask(JSON.readTree("\"password\""))).isEqualTo(JSON.readTree("\"password\""));
+    assertThat(Secrets.mask(JSON.readTree("\"password\""))).isEqualTo(JSON.readTree("\"password\""));
   }
 }

@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.http;
+package ru.txix.isp.pywrapper.app;
 
 import java.util.List;
 import java.util.Map;
@@ -14,13 +14,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The body of {@code /internal/supervisor}: what an operator asks first when paged. */
-public final class SupervisorJson {
+final class SupervisorJson {
 
   private SupervisorJson() {
   }
 
   /** A renderer bound to the live components. */
-  public static Supplier<String> of(PySupervisor supervisor, RemoteConfigStatus remoteConfig, boolean clusterMode,
+  static Supplier<String> of(PySupervisor supervisor, RemoteConfigStatus remoteConfig, boolean clusterMode,
                                     BooleanSupplier sessionActive) {
     return () -> render(supervisor, remoteConfig, clusterMode, sessionActive.getAsBoolean());
   }

@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.config;
+package ru.txix.isp.pywrapper.internal;
 
 /** Error texts made fit for one log line: parsers' multi-line messages keep their first line. */
 public final class OneLine {

@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.http;
+package ru.txix.isp.pywrapper.app;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.cluster.ClusterListener;
+import ru.txix.isp.pywrapper.config.RemoteConfigStatus;
 import ru.txix.isp.pywrapper.supervisor.RestartCause;
 import ru.txix.isp.pywrapper.supervisor.SupervisorListener;
 import ru.txix.isp.pywrapper.supervisor.SupervisorSnapshot;
@@ -36,7 +36,7 @@ import ru.txix.isp.pywrapper.supervisor.SupervisorState;
  * from them. The Prometheus registry — with the JVM metrics, a few hundred classes — is built at the first
  * scrape: counting costs nothing on the host's start-up path.
  */
-public final class SupervisorMetrics {
+final class SupervisorMetrics {
   private final Supplier<SupervisorSnapshot> supervisor;
   private final RemoteConfigStatus remoteConfig;
   private final BooleanSupplier sessionActive;
@@ -46,7 +46,7 @@ public final class SupervisorMetrics {
   private final AtomicLong sessions = new AtomicLong();
   private PrometheusRegistry registry;
 
-  public SupervisorMetrics(Supplier<SupervisorSnapshot> supervisor, RemoteConfigStatus remoteConfig,
+  SupervisorMetrics(Supplier<SupervisorSnapshot> supervisor, RemoteConfigStatus remoteConfig,
                            BooleanSupplier sessionActive, boolean clusterMode) {
     this.supervisor = supervisor;
     this.remoteConfig = remoteConfig;
@@ -55,7 +55,7 @@ public final class SupervisorMetrics {
   }
 
   /** The registry with every metric; built at the first call. */
-  public synchronized PrometheusRegistry registry() {
+  synchronized PrometheusRegistry registry() {
     if (registry == null) {
       registry = build();
     }
@@ -134,7 +134,7 @@ public final class SupervisorMetrics {
   }
 
   /** Counts address deliveries; attach to the supervisor. */
-  public SupervisorListener supervisorListener() {
+  SupervisorListener supervisorListener() {
     return new SupervisorListener() {
       @Override
       public void addressesDelivered(String module, List<String> hosts, int attempts) {
@@ -153,7 +153,7 @@ public final class SupervisorMetrics {
   }
 
   /** Counts sessions; attach to the cluster client. */
-  public ClusterListener clusterListener() {
+  ClusterListener clusterListener() {
     return new ClusterListener() {
       @Override
       public void sessionStarting(String host, String sessionId) {

@@ -1,4 +1,4 @@
-package ru.txix.isp.pywrapper.config;
+package ru.txix.isp.pywrapper.internal.net;
 
 /** A host and a port, e.g. one config-service instance. */
 public record HostPort(String host, int port) {
