@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /** Sets the host's log level from a remote config's {@code logLevel} (isp-kit's level names). */
-public final class LogLevels {
+final class LogLevels {
   private LogLevels() {
   }
 

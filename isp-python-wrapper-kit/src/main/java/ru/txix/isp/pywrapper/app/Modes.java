@@ -9,7 +9,7 @@ import java.util.Map;
  * @param dev {@code APP_MODE=dev}: human-readable logs at debug level, dev file locations
  * @param offline {@code CLUSTER_MODE=offline}: no config service; the remote config comes from a file
  */
-public record Modes(boolean dev, boolean offline) {
+record Modes(boolean dev, boolean offline) {
   public static final String APP_MODE = "APP_MODE";
   public static final String CLUSTER_MODE = "CLUSTER_MODE";
 

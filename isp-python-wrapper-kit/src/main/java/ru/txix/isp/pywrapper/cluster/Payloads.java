@@ -10,7 +10,7 @@ import ru.txix.isp.pywrapper.Endpoint;
  * The JSON the module sends and receives, field for field as isp-kit's {@code cluster} types write them
  * (first letter lower-cased, no {@code omitempty}: absent values are {@code null}).
  */
-public final class Payloads {
+final class Payloads {
   private Payloads() {
   }
 

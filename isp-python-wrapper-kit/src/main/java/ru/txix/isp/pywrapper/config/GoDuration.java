@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * Durations written the Go way ({@code 5s}, {@code 300ms}, {@code 1m30s}, {@code 1.5h}), as isp-kit's local
  * config takes them. A bare number has no unit and is rejected, as in Go.
  */
-public final class GoDuration {
+final class GoDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
 
   private GoDuration() {

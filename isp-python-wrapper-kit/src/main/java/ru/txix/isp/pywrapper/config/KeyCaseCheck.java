@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>The schema is obtained on first use.
  */
-public final class KeyCaseCheck {
+final class KeyCaseCheck {
   /** Checks nothing (no declared fields). */
   public static final KeyCaseCheck NONE = new KeyCaseCheck(() -> null);
 

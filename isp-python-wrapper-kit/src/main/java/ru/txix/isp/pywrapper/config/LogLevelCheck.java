@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
  * {@code debug}, {@code info}, {@code warn}, {@code error}, {@code fatal} (and zap's {@code dpanic},
  * {@code panic}), ignoring case.
  */
-public final class LogLevelCheck implements RemoteConfigValidator {
+final class LogLevelCheck implements RemoteConfigValidator {
   public static final String KEY = "logLevel";
   public static final List<String> NAMES = List.of("debug", "info", "warn", "error", "fatal");
   private static final List<String> ACCEPTED = List.of("debug", "info", "warn", "error", "fatal", "dpanic", "panic");

@@ -13,7 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code {"map.key.1":"x"}} touches only that key); arrays merge element by element, by index. Nothing is
  * ever deleted. Unlike the Go original, numbers keep their exact text and empty objects and arrays survive.
  */
-public final class RemoteConfigOverride {
+final class RemoteConfigOverride {
   /** No override: {@link #apply} returns its input. */
   public static final RemoteConfigOverride NONE = new RemoteConfigOverride(JsonValues.object());
 

@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code @Size}/{@code @Pattern}…, enums, {@link ConfigDoc} titles, descriptions and defaults. A
  * {@code String logLevel} is a string enum of isp-kit's level names.
  */
-public final class RemoteConfigSchema {
+final class RemoteConfigSchema {
   public static final String ROOT_TITLE = RemoteConfigContract.ROOT_TITLE;
 
   private RemoteConfigSchema() {

@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Checks a merged remote config; each problem names the field and says why. */
 @FunctionalInterface
-public interface RemoteConfigValidator {
+interface RemoteConfigValidator {
   /** Accepts every JSON object. */
   RemoteConfigValidator NONE = config -> List.of();
 

@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * as isp-kit does), then runs Jakarta Validation. Each problem names the field and says why, e.g.
  * {@code poolSize: must be greater than or equal to 1}.
  */
-public final class TypedConfigValidator<T> implements RemoteConfigValidator {
+final class TypedConfigValidator<T> implements RemoteConfigValidator {
   private static final JsonMapper DECODER = JsonMapper.builder()
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)

@@ -11,7 +11,7 @@ import ru.txix.isp.pywrapper.internal.net.BindingAddress;
  * child is gone. Implementations never block the caller, retry until the child has the newest list of each
  * module, and drop everything that belongs to a generation that is gone.
  */
-public interface AddressDelivery extends AutoCloseable {
+interface AddressDelivery extends AutoCloseable {
 
   /** A child accepts connections at {@code target}: deliver every list in {@code hosts}. */
   void childReady(long generation, BindingAddress target, Map<String, List<String>> hosts);

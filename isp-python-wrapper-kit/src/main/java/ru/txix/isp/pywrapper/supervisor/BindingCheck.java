@@ -16,7 +16,7 @@ import ru.txix.isp.pywrapper.internal.posix.TcpListeners;
  * reports the holder instead.
  */
 @FunctionalInterface
-public interface BindingCheck {
+interface BindingCheck {
   /** Never finds anything (for tests with fake children). */
   BindingCheck NONE = binding -> Optional.empty();
 

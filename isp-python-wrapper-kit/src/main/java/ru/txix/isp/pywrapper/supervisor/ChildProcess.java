@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Signals go to the whole group. There is no guarantee that a process terminates on {@link #terminate()};
  * {@link #kill()} is the escalation, and {@link #cleanUp()} removes what is left once the leader is gone.
  */
-public interface ChildProcess {
+interface ChildProcess {
 
   /** The pid of the group leader ({@code uv}). */
   long pid();

@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  * kept alive): unlike the JDK's {@code HttpClient} it does not initialise TLS, which costs a JVM that only
  * talks to its own child several megabytes.
  */
-public final class HttpAddressDelivery implements AddressDelivery {
+final class HttpAddressDelivery implements AddressDelivery {
   /** Path the Python service implements. */
   public static final String PATH = "/receive_module_addresses";
 

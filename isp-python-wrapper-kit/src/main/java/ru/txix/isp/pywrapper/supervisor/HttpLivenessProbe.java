@@ -16,7 +16,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler;
  * timeout as connect and read limit; a 2xx answer passes, anything else (timeout, refused, other status)
  * fails. Runs on the given scheduler's thread.
  */
-public final class HttpLivenessProbe implements LivenessProbe {
+final class HttpLivenessProbe implements LivenessProbe {
   private final Scheduler scheduler;
 
   /** {@code scheduler} should be dedicated to probing: a check blocks for up to the timeout. */

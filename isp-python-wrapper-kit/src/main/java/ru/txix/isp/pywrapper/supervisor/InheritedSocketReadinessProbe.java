@@ -24,7 +24,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler;
  * {@code poll}, {@code select} or {@code epoll_wait} ({@code /proc/<pid>/task/<tid>/syscall}: the standard
  * library's servers). It is a heuristic: {@code python.readiness: notify} is exact. Linux only.
  */
-public final class InheritedSocketReadinessProbe implements ReadinessProbe {
+final class InheritedSocketReadinessProbe implements ReadinessProbe {
   private static final Pattern TARGET_FD = Pattern.compile("^tfd:\\s+(\\d+)\\s", Pattern.MULTILINE);
   /** Waiting system calls, by architecture. */
   private static final Set<Integer> WAITING = waitingSyscalls();

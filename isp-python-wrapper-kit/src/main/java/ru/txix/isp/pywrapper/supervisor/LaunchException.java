@@ -1,7 +1,7 @@
 package ru.txix.isp.pywrapper.supervisor;
 
 /** A child could not be started. The message names the command, the folder and the cause. */
-public final class LaunchException extends Exception {
+final class LaunchException extends Exception {
   private static final long serialVersionUID = 1L;
 
   public LaunchException(LaunchSpec spec, String cause) {

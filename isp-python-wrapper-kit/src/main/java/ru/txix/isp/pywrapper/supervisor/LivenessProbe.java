@@ -7,7 +7,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
 
 /** Checks a running child's liveness now and then. */
 @FunctionalInterface
-public interface LivenessProbe {
+interface LivenessProbe {
   /** Never checks (liveness off, or tests that do not care). */
   LivenessProbe NONE = (binding, liveness, result) -> Cancellable.NONE;
 

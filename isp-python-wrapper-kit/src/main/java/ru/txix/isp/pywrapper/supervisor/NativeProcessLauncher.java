@@ -13,7 +13,7 @@ import ru.txix.isp.pywrapper.internal.posix.NativeSpawn;
  *
  * <p>Linux with glibc 2.29+; elsewhere {@link UvProcessLauncher} is used.
  */
-public final class NativeProcessLauncher implements ProcessLauncher {
+final class NativeProcessLauncher implements ProcessLauncher {
   /** systemd's socket-activation variables: how many descriptors from fd 3 on, and their names. */
   public static final String LISTEN_FDS = "LISTEN_FDS";
   public static final String LISTEN_FDNAMES = "LISTEN_FDNAMES";

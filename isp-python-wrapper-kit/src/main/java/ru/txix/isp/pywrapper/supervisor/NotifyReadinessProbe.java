@@ -22,7 +22,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
  *
  * <p>Each waiting child has a reader thread ("py-notify") until it is ready or gone. Linux only.
  */
-public final class NotifyReadinessProbe implements ReadinessProbe, AutoCloseable {
+final class NotifyReadinessProbe implements ReadinessProbe, AutoCloseable {
   /** The variable systemd's {@code sd_notify} reads. */
   public static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
 

@@ -6,7 +6,7 @@ package ru.txix.isp.pywrapper.supervisor;
  * machine runs without processes.
  */
 @FunctionalInterface
-public interface ProcessLauncher {
+interface ProcessLauncher {
 
   /**
    * Starts a child for {@code spec}. Called only on the supervisor thread; must not block for long.

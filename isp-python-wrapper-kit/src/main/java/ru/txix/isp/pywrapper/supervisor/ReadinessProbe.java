@@ -11,7 +11,7 @@ import ru.txix.isp.pywrapper.internal.time.Scheduler.Cancellable;
  * ({@link NotifyReadinessProbe}); with the host's socket inherited and no notification, to wait on that socket
  * ({@link InheritedSocketReadinessProbe}).
  */
-public interface ReadinessProbe {
+interface ReadinessProbe {
 
   /**
    * Called on the supervisor thread before the child of {@code generation} is spawned: the variables its

@@ -29,7 +29,7 @@ import ru.txix.isp.pywrapper.internal.posix.ProcessGroups;
  * {@value #CHILD_ID_VARIABLE}, a unique value that lets {@link ChildProcess#cleanUp()} find descendants that
  * left the group (Linux).
  */
-public final class UvProcessLauncher implements ProcessLauncher {
+final class UvProcessLauncher implements ProcessLauncher {
   /** Environment variable marking every process of one child; read back from {@code /proc/<pid>/environ}. */
   public static final String CHILD_ID_VARIABLE = "PYWRAPPER_CHILD_ID";
 
