@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ import ru.txix.isp.pywrapper.testing.RealProcessTest;
 class StaleChildrenTest {
   @TempDir
   Path dir;
+  /**
+   * The interpreter itself, not a launcher in front of it (pyenv's {@code python3} is a shell script whose helper
+   * processes carry the environment too, and would be reaped with the child they start).
+   */
+  private static String python;
   private final List<Process> started = new ArrayList<>();
   private final int port = FreePort.find();
   private final BindingAddress binding = new BindingAddress("127.0.0.1", port);
@@ -98,8 +104,16 @@ class StaleChildrenTest {
     return start(config, childId, "import time\ntime.sleep(60)\n");
   }
 
+  private static synchronized String python() throws IOException {
+    if (python == null) {
+      Process probe = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
+      python = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+    return python;
+  }
+
   private Process start(Path config, String childId, String program) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder("python3", "-c", program).redirectErrorStream(true)
+    ProcessBuilder builder = new ProcessBuilder(python(), "-c", program).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> environment = builder.environment();
     environment.put(PySupervisor.CONFIG_FILE, config.toString());
