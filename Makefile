@@ -29,6 +29,7 @@ run: build
 	$(WITH_TOOLS) scripts/run-example
 
 test:
+	rm -rf */target/surefire-reports */target/failsafe-reports examples/*/target/surefire-reports fault-suite/target/fault-summary.txt chaos/target/chaos-summary.txt
 	scripts/build-interop
 	$(WITH_TOOLS) uv run --directory python --locked pytest -q; python=$$?; \
 	$(WITH_TOOLS) $(MVN) $(INTEROP_FLAGS) clean install; status=$$?; scripts/surefire-summary || status=1; \
