@@ -1,6 +1,7 @@
 package ru.txix.isp.pywrapper.app;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ final class SupervisorComponent implements Component {
     } catch (TimeoutException e) {
       log.atWarn().log("the python supervisor has not handled its first inputs within " + START_AT_MOST.toMillis()
           + "ms; starting the rest anyway");
+    } catch (InterruptedException | ExecutionException e) {
+      stop(); // its loop runs, and it may have spawned the child: a component that failed to start is not stopped
+      throw e;
     }
   }
 

@@ -27,10 +27,14 @@ final class NativeProcessLauncher implements ProcessLauncher {
 
   @Override
   public ChildProcess launch(LaunchSpec spec) throws LaunchException {
+    int fd = inheritedSocket == null ? -1 : inheritedSocket.fd();
+    if (inheritedSocket != null && fd < 0) {
+      // never a child that binds the port itself in inherit mode: the socket was closed (the host is stopping)
+      throw new LaunchException(spec, "the inherited listening socket is closed");
+    }
     UvProcessLauncher.Prepared prepared = UvProcessLauncher.prepare(spec);
     Map<String, String> environment = new HashMap<>(prepared.environment());
     environment.remove("LISTEN_PID"); // cannot be right: uv's pid is not Python's
-    int fd = inheritedSocket == null ? -1 : inheritedSocket.fd();
     if (fd >= 0) {
       environment.put(LISTEN_FDS, "1");
       environment.put(LISTEN_FDNAMES, "http");

@@ -60,6 +60,8 @@ public final class PySupervisor {
   public static final String BINDING_ADDRESS = "BINDING_ADDRESS";
   /** Environment variable: absolute path of the child's JSON config. */
   public static final String CONFIG_FILE = "CONFIG_FILE";
+  /** How long the end of a stop waits for the child record's removal (a hung file system must not hold it). */
+  private static final Duration RECORD_REMOVAL_AT_MOST = Duration.ofSeconds(2);
 
   private final BindingAddress binding;
   private final ConfigFile configFile;
@@ -320,8 +322,12 @@ public final class PySupervisor {
       settling = true;
       // The record's removal is the last step: the host may exit as soon as the stop completes.
       CompletableFuture<Void> cleared = journal.anySpawned() ? childRecord.clearLater()
+          .orTimeout(RECORD_REMOVAL_AT_MOST.toMillis(), TimeUnit.MILLISECONDS)
           : CompletableFuture.completedFuture(null);
       cleared.whenComplete((done, error) -> {
+        if (error != null) {
+          SupervisorLog.recordNotRemoved(childRecord.path(), error);
+        }
         owned.forEach(PySupervisor::closeQuietly);
         stopped.complete(null);
       });

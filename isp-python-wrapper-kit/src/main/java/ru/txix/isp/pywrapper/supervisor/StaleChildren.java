@@ -1,5 +1,7 @@
 package ru.txix.isp.pywrapper.supervisor;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -76,7 +78,7 @@ final class StaleChildren {
     }
     Optional<String> childId = ProcTable.environment(pid, UvProcessLauncher.CHILD_ID_VARIABLE);
     Optional<Long> host = childId.flatMap(StaleChildren::hostOf);
-    if (host.isEmpty() || hasAncestor(pid, host.get()) || !process.get().isAlive()) {
+    if (host.isEmpty() || !inThisPidNamespace(pid) || !hostGone(pid, host.get()) || !process.get().isAlive()) {
       return Optional.empty();
     }
     return childId;
@@ -92,18 +94,51 @@ final class StaleChildren {
     }
   }
 
-  private static boolean hasAncestor(long pid, long ancestor) {
-    long current = pid;
-    for (int i = 0; i < MAX_ANCESTORS && current > 1; i++) {
-      Optional<ProcTable.Entry> entry = ProcTable.read(current);
-      if (entry.isEmpty()) {
-        return false;
-      }
-      current = entry.get().ppid();
-      if (current == ancestor) {
-        return true;
+  /**
+   * True only when a walk up from {@code pid} reached the top without meeting {@code host}. A walk that cannot be
+   * finished (a parent exited meanwhile, a file that cannot be read, too deep) is tried once more — the exited
+   * parent's children have a new one by then — and then counts as "not gone": a process is never killed on doubt.
+   */
+  private static boolean hostGone(long pid, long host) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<Boolean> found = hasAncestor(pid, host);
+      if (found.isPresent()) {
+        return !found.get();
       }
     }
     return false;
+  }
+
+  /** Whether {@code ancestor} is among the ancestors of {@code pid}; empty when the walk could not be finished. */
+  private static Optional<Boolean> hasAncestor(long pid, long ancestor) {
+    long current = pid;
+    for (int i = 0; i < MAX_ANCESTORS; i++) {
+      if (current <= 1) {
+        return Optional.of(false);
+      }
+      Optional<ProcTable.Entry> entry = ProcTable.read(current);
+      if (entry.isEmpty()) {
+        return Optional.empty();
+      }
+      current = entry.get().ppid();
+      if (current == ancestor) {
+        return Optional.of(true);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether {@code pid} is in this host's pid namespace: the pid in a child id is the host's pid as its own
+   * namespace sees it, so only there does "not among the ancestors" mean "gone" (a host in a container on the
+   * same files and network is alive though its pid is nowhere above its child here). Unreadable: no.
+   */
+  private static boolean inThisPidNamespace(long pid) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid"))
+          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
   }
 }

@@ -1,9 +1,11 @@
 package ru.txix.isp.pywrapper.supervisor;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,6 +127,13 @@ final class SupervisorLog {
             + " (no record of it: its process carries this host's CONFIG_FILE)");
   }
 
+  static void recordNotRemoved(Path file, Throwable error) {
+    log.atWarn().addKeyValue("file", file.toString()).log(error instanceof TimeoutException
+        ? "the child record was not removed within 2 s; the stop completes without waiting for it (the child "
+            + "it names is gone: the next start finds nothing to reap)"
+        : "the child record could not be removed: " + error);
+  }
+
   static void reapFailed(RuntimeException e) {
     log.atError().addKeyValue("worker", "supervisor").setCause(e).log("reaping an orphaned child failed");
   }
@@ -171,7 +180,8 @@ final class SupervisorLog {
   /** A passed liveness check: a line only when {@code failures} (in a row) came before it. */
   void livenessPassed(Child child, int failures) {
     if (failures > 0) {
-      about(log.atInfo(), child).log("liveness check passed again after " + failures + " failure(s)");
+      about(log.atInfo(), child)
+          .log("liveness check passed again after " + RepeatedFailures.count(failures, "failure"));
     }
   }
 

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,5 +166,29 @@ class PySupervisorFailuresTest extends SupervisorHarness {
     probe.accept();
 
     assertThat(supervisor.snapshot().state()).isEqualTo(SupervisorState.RUNNING);
+  }
+
+  @Test
+  void aChildRecordThatCannotBeRemovedHoldsTheEndOfTheStopForTwoSecondsAtMost() throws Exception {
+    AtomicBoolean hung = new AtomicBoolean();
+    AtomicInteger hanging = new AtomicInteger();
+    build(builder().recordWriter(task -> {
+      if (hung.get()) {
+        hanging.incrementAndGet(); // the removal at the end of the stop never runs (a hung mount, say)
+      } else {
+        task.run();
+      }
+    }));
+    startRunning("{}");
+    hung.set(true);
+
+    long begin = System.nanoTime();
+    supervisor.stopAsync();
+    launcher.last().exit(143);
+    supervisor.stoppedFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("the removal's time limit, with a margin")
+        .isBetween(Duration.ofMillis(1_900), Duration.ofSeconds(8));
+    assertThat(hanging).as("the removal was handed to the writer, which hangs").hasValue(1);
   }
 }
