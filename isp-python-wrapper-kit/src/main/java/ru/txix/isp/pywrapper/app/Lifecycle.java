@@ -79,6 +79,10 @@ final class Lifecycle {
   private final CompletableFuture<Ending> ending = new CompletableFuture<>();
   private final List<Component> started = new ArrayList<>();
   private final Object stopping = new Object();
+  /** Held while a component starts: a stop from another thread (the shutdown hook) waits for that start. */
+  private final Object starting = new Object();
+  /** Set once the started components are being stopped: no component starts after that. */
+  private volatile boolean closed;
   private boolean forced;
   /** Set once the run's end is decided: its last line is being written. Guarded by {@code this}. */
   private boolean done;
@@ -187,13 +191,15 @@ final class Lifecycle {
   /** Starts, waits for the end, stops; returns the exit code. */
   int run() {
     for (Component component : components) {
-      if (ending.isDone()) {
-        break; // a signal during start-up: stop what runs already
-      }
       try {
-        component.start();
-        synchronized (started) {
-          started.add(component);
+        synchronized (starting) {
+          if (ending.isDone() || closed) {
+            break; // a signal (or the JVM's shutdown) during start-up: stop what runs already
+          }
+          component.start();
+          synchronized (started) {
+            started.add(component);
+          }
         }
       } catch (ConfigException e) {
         e.problems().forEach(log::error);
@@ -255,10 +261,13 @@ final class Lifecycle {
    */
   void stopStarted() {
     synchronized (stopping) {
+      closed = true;
       List<Component> toStop;
-      synchronized (started) {
-        toStop = new ArrayList<>(started);
-        started.clear();
+      synchronized (starting) { // a component being started is stopped with the others, not left running
+        synchronized (started) {
+          toStop = new ArrayList<>(started);
+          started.clear();
+        }
       }
       stopAll(toStop);
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import ru.txix.isp.pywrapper.config.ConfigException;
@@ -221,5 +222,31 @@ class LifecycleTest {
 
     assertThat(lifecycle[0].run()).isEqualTo(Lifecycle.EXIT_OK);
     assertThat(runs).containsExactly(10L, 20L, 30L);
+  }
+
+  @Test
+  void aStopFromAnotherThreadDuringAStartStopsTheComponentBeingStartedAndStartsNoMore() throws Exception {
+    CountDownLatch inStart = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Lifecycle lifecycle = new Lifecycle(List.of(new Recording("socket"), new Recording("supervisor", null, () -> {
+      inStart.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }), new Recording("infra")));
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(lifecycle::run);
+    assertThat(inStart.await(5, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> hook = CompletableFuture.runAsync(lifecycle::stopStarted); // the JVM's shutdown hook
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !hook.isDone());
+    release.countDown();
+    hook.get(5, TimeUnit.SECONDS);
+
+    assertThat(history).containsExactly("start socket", "start supervisor", "stop supervisor", "stop socket");
+    lifecycle.end(Lifecycle.Ending.signal("SIGTERM"));
+    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(Lifecycle.EXIT_OK);
+    assertThat(history).as("nothing started or stopped twice").hasSize(4);
   }
 }
