@@ -326,7 +326,7 @@ public final class PySupervisor {
           : CompletableFuture.completedFuture(null);
       cleared.whenComplete((done, error) -> {
         if (error != null) {
-          SupervisorLog.recordNotRemoved(childRecord.path(), error);
+          SupervisorLog.recordNotRemoved(childRecord.path(), RECORD_REMOVAL_AT_MOST, error);
         }
         owned.forEach(PySupervisor::closeQuietly);
         stopped.complete(null);

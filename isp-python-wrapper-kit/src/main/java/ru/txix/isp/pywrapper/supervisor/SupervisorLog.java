@@ -127,10 +127,10 @@ final class SupervisorLog {
             + " (no record of it: its process carries this host's CONFIG_FILE)");
   }
 
-  static void recordNotRemoved(Path file, Throwable error) {
+  static void recordNotRemoved(Path file, Duration limit, Throwable error) {
     log.atWarn().addKeyValue("file", file.toString()).log(error instanceof TimeoutException
-        ? "the child record was not removed within 2 s; the stop completes without waiting for it (the child "
-            + "it names is gone: the next start finds nothing to reap)"
+        ? "the child record was not removed within " + limit.toMillis() + "ms; the stop completes without "
+            + "waiting for it (the child it names is gone: the next start finds nothing to reap)"
         : "the child record could not be removed: " + error);
   }
 
